@@ -1,0 +1,118 @@
+"""The `govsocial` command: build the store, query it, serve it."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .inputs import InputError
+from .query import QuerySyntaxError, run_query
+from .render import FORMAT_NAMES, FormatMismatch, render
+from .settings import SETTINGS, Settings, SettingsError
+from .store import StoreNotBuilt, build, open_store
+from .validate import ValidationFailed
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the process exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except SettingsError as error:
+        print(f"govsocial: configuration error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="govsocial", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    build_cmd = commands.add_parser("build", help="validate ontology/ and data/, then load them into a new store")
+    build_cmd.add_argument("--store", type=Path, help="store directory (default: GOVSOCIAL_STORE or var/store)")
+    build_cmd.set_defaults(handler=_build)
+
+    query_cmd = commands.add_parser("query", help="run a SPARQL query against the built store")
+    source = query_cmd.add_mutually_exclusive_group(required=True)
+    source.add_argument("query", nargs="?", help="the SPARQL query text")
+    source.add_argument("--file", "-f", type=Path, help="read the query from a file (- for standard input)")
+    query_cmd.add_argument("--format", default="table", choices=FORMAT_NAMES, help="output format")
+    query_cmd.add_argument("--store", type=Path, help="store directory")
+    query_cmd.set_defaults(handler=_query)
+
+    serve_cmd = commands.add_parser("serve", help="serve the SPARQL endpoint and pages on the built store")
+    serve_cmd.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    serve_cmd.add_argument("--port", type=int, help="port to listen on (default 8000)")
+    serve_cmd.add_argument("--store", type=Path, help="store directory")
+    serve_cmd.set_defaults(handler=_serve)
+
+    settings_cmd = commands.add_parser("settings", help="list every setting, its value and what it does")
+    settings_cmd.set_defaults(handler=_settings)
+    return parser
+
+
+def _build(args: argparse.Namespace) -> int:
+    settings = Settings({"store": args.store})
+    try:
+        info = build(settings.store, settings.ontology_dir, settings.data_dir, keep=settings.keep_builds)
+    except ValidationFailed as failed:
+        print(failed.report(), file=sys.stderr)
+        print("The previous store, if any, is unchanged.", file=sys.stderr)
+        return EXIT_INVALID
+    except InputError as error:
+        print(f"govsocial build: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"Built dataset version {info.version} in {info.seconds:.1f} s: {info.triples} triples")
+    width = max(len(graph) for graph in info.graphs)
+    for graph, count in info.graphs.items():
+        print(f"  {graph.ljust(width)}  {count:>9}")
+    print(f"Store: {settings.store}")
+    return EXIT_OK
+
+
+def _query(args: argparse.Namespace) -> int:
+    settings = Settings({"store": args.store})
+    if args.file is not None:
+        text = sys.stdin.read() if str(args.file) == "-" else args.file.read_text(encoding="utf-8")
+    else:
+        text = args.query
+    try:
+        store, _ = open_store(settings.store)
+        output = render(run_query(store, text), args.format)
+    except QuerySyntaxError as error:
+        print(f"govsocial query: syntax error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except (StoreNotBuilt, FormatMismatch) as error:
+        print(f"govsocial query: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    sys.stdout.buffer.write(output)
+    sys.stdout.flush()
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .app import create_app  # Flask loads only for the command that needs it
+    from .wsgi import serve
+
+    settings = Settings({"store": args.store, "host": args.host, "port": args.port})
+    try:
+        app = create_app(settings)
+    except StoreNotBuilt as error:
+        print(f"govsocial serve: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    serve(app, settings)
+    return EXIT_OK
+
+
+def _settings(args: argparse.Namespace) -> int:
+    settings = Settings()
+    for setting in SETTINGS:
+        print(f"{setting.env_var}={settings[setting.name]}\n    {setting.help} (default: {setting.default})")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,158 @@
+"""Run the shapes' SHACL-SPARQL constraints inside Oxigraph, one query per constraint.
+
+pyshacl evaluates a SPARQL constraint once per focus node with rdflib's engine, which is slow and grows
+with the data. A SPARQL constraint is already a query, so here each one runs once over all of its shape's
+targets: the targets become a sub-select that binds ?this, and the constraint's own pattern follows. The
+core constraints stay with pyshacl; `tests/test_validation.py` checks that the two together report what
+pyshacl alone reports.
+
+Supported, and refused loudly otherwise so that a new shape is never silently skipped: sh:select
+constraints attached directly to a node shape whose targets are sh:targetClass, sh:targetSubjectsOf,
+sh:targetObjectsOf, sh:targetNode or a SHACL-AF sh:SPARQLTarget.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import rdflib
+from pyoxigraph import Store
+from rdflib.namespace import RDF, RDFS, SH
+
+from .terms import show
+
+
+class UnsupportedShape(ValueError):
+    """A shape uses SHACL-SPARQL in a way this evaluator does not run; the message says where."""
+
+
+@dataclass(frozen=True)
+class CompiledConstraint:
+    """One SPARQL constraint of one node shape, rewritten to find every violation in one query."""
+
+    shape: str
+    query: str
+    message: str
+    severity: str
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A violation found by a compiled constraint, with terms as the store returned them."""
+
+    focus: object
+    value: object | None
+    path: object | None
+    message: str
+    severity: str
+
+
+def strip_sparql_constraints(shapes: rdflib.Graph) -> rdflib.Graph:
+    """The shapes without their sh:sparql links, for pyshacl to check only the core constraints."""
+    core = rdflib.Graph()
+    for triple in shapes.triples((None, None, None)):
+        if triple[1] != SH.sparql:
+            core.add(triple)
+    return core
+
+
+def compile_constraints(shapes: rdflib.Graph) -> list[CompiledConstraint]:
+    """Rewrite every active sh:sparql constraint of the shapes into one query over all its targets."""
+    compiled = []
+    for shape, constraint in sorted(shapes.subject_objects(SH.sparql), key=lambda pair: (str(pair[0]), str(pair[1]))):
+        if _true(shapes.value(shape, SH.deactivated)) or _true(shapes.value(constraint, SH.deactivated)):
+            continue
+        if (shape, RDF.type, SH.NodeShape) not in shapes:
+            raise UnsupportedShape(f"{shape}: sh:sparql is supported on node shapes only")
+        select = shapes.value(constraint, SH.select)
+        if select is None:
+            raise UnsupportedShape(f"{shape}: only sh:select SPARQL constraints are supported")
+        prefixes = _prefix_map(shapes, constraint)
+        targets = _targets(shapes, shape, prefixes)
+        if not targets:
+            raise UnsupportedShape(f"{shape}: a SPARQL constraint needs a shape with a target of its own")
+        header = "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in sorted(prefixes.items()))
+        compiled.append(
+            CompiledConstraint(
+                shape=str(shape),
+                query=header + _with_targets(str(select), targets),
+                message=str(shapes.value(constraint, SH.message) or f"violates a SPARQL constraint of {shape}"),
+                severity=str(shapes.value(shape, SH.severity) or SH.Violation).rsplit("#", 1)[-1],
+            )
+        )
+    return compiled
+
+
+def run_constraints(store: Store, compiled: list[CompiledConstraint]) -> list[Violation]:
+    """Evaluate the compiled constraints over the union of the store's graphs."""
+    violations = []
+    for constraint in compiled:
+        results = store.query(constraint.query, use_default_graph_as_union=True)
+        names = [variable.value for variable in results.variables]
+        for row in results:
+            bindings = {name: row[name] for name in names if row[name] is not None}
+            violations.append(
+                Violation(
+                    focus=bindings.get("this"),
+                    value=bindings.get("value"),
+                    path=bindings.get("path"),
+                    message=_fill(constraint.message, bindings),
+                    severity=constraint.severity,
+                )
+            )
+    return violations
+
+
+def _true(term: rdflib.term.Node | None) -> bool:
+    return isinstance(term, rdflib.Literal) and bool(term.toPython())
+
+
+def _targets(shapes: rdflib.Graph, shape: rdflib.term.Node, prefixes: dict[str, str]) -> list[str]:
+    """Each target of the shape as a group pattern that binds ?this (SHACL instance semantics for classes)."""
+    patterns = [f"?this a/<{RDFS.subClassOf}>* <{cls}> ." for cls in shapes.objects(shape, SH.targetClass)]
+    patterns += [f"?this <{prop}> ?targetObject ." for prop in shapes.objects(shape, SH.targetSubjectsOf)]
+    patterns += [f"?targetSubject <{prop}> ?this ." for prop in shapes.objects(shape, SH.targetObjectsOf)]
+    nodes = list(shapes.objects(shape, SH.targetNode))
+    if nodes:
+        patterns.append("VALUES ?this { " + " ".join(node.n3() for node in nodes) + " }")
+    for target in shapes.objects(shape, SH.target):
+        select = shapes.value(target, SH.select)
+        if (target, RDF.type, SH.SPARQLTarget) not in shapes or select is None:
+            raise UnsupportedShape(f"{shape}: only SHACL-AF sh:SPARQLTarget targets are supported")
+        for prefix, namespace in _prefix_map(shapes, target).items():
+            if prefixes.setdefault(prefix, namespace) != namespace:
+                raise UnsupportedShape(f"{shape}: prefix {prefix}: means two namespaces in one shape")
+        patterns.append("{ " + str(select) + " }")
+    return patterns
+
+
+def _with_targets(select: str, targets: list[str]) -> str:
+    """Bind ?this from the targets first; the constraint's pattern then runs once per binding."""
+    query = re.sub(r"\$this\b", "?this", select)
+    where = re.search(r"\bWHERE\s*\{", query, flags=re.IGNORECASE)
+    if where is None:
+        raise UnsupportedShape(f"constraint query has no WHERE clause: {select.strip()[:80]}")
+    union = " UNION ".join("{ " + pattern + " }" for pattern in targets)
+    bind_targets = "{ SELECT DISTINCT ?this WHERE { " + union + " } }"
+    return query[: where.end()] + "\n" + bind_targets + "\n" + query[where.end() :]
+
+
+def _prefix_map(shapes: rdflib.Graph, node: rdflib.term.Node) -> dict[str, str]:
+    mapping = {}
+    for holder in shapes.objects(node, SH.prefixes):
+        for declaration in shapes.objects(holder, SH.declare):
+            prefix, namespace = shapes.value(declaration, SH.prefix), shapes.value(declaration, SH.namespace)
+            if prefix is not None and namespace is not None:
+                mapping[str(prefix)] = str(namespace)
+    return mapping
+
+
+def _fill(message: str, bindings: dict[str, object]) -> str:
+    """Fill SHACL message templates ({$this}, {?value}) with readable terms."""
+
+    def replace(match: re.Match[str]) -> str:
+        term = bindings.get(match.group(1))
+        return show(term) if term is not None else match.group(0)
+
+    return re.sub(r"\{[$?](\w+)\}", replace, message)

@@ -1,0 +1,56 @@
+"""The IRIs of the vocabulary contract (shared/design/vocabulary.md), defined once.
+
+Every module that writes or reads our terms imports them from here, so a namespace
+can never drift between the build, the queries and the tests.
+"""
+
+from __future__ import annotations
+
+GS = "https://w3id.org/govsocial/ontology#"
+GSID = "https://w3id.org/govsocial/id/"
+GRAPH = "https://w3id.org/govsocial/graph/"
+
+ORG = "http://www.w3.org/ns/org#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+PROV = "http://www.w3.org/ns/prov#"
+DCTERMS = "http://purl.org/dc/terms/"
+SCHEMA = "http://schema.org/"
+OWL = "http://www.w3.org/2002/07/owl#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+SH = "http://www.w3.org/ns/shacl#"
+FOAF = "http://xmlns.com/foaf/0.1/"
+VOID = "http://rdfs.org/ns/void#"
+WD = "http://www.wikidata.org/entity/"
+WDT = "http://www.wikidata.org/prop/direct/"
+
+#: Prefixes declared for every query we run, so researchers can write `gs:Departure` without
+#: a PREFIX line. The resource prefixes follow the contract's rule of one prefix per kind.
+PREFIXES: dict[str, str] = {
+    "gs": GS,
+    "gsid": GSID,
+    "org": ORG,
+    "skos": SKOS,
+    "prov": PROV,
+    "dcterms": DCTERMS,
+    "schema": SCHEMA,
+    "owl": OWL,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "xsd": XSD,
+    "foaf": FOAF,
+    "wd": WD,
+    "wdt": WDT,
+    "institution": GSID + "org/",
+    "person": GSID + "person/",
+    "platform": GSID + "platform/",
+    "event": GSID + "event/",
+    "reason": GSID + "reason/",
+    "source": GSID + "source/",
+}
+
+
+def graph_iri(name: str) -> str:
+    """Return the IRI of the named graph that holds one source of statements."""
+    return GRAPH + name

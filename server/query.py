@@ -1,0 +1,25 @@
+"""Run SPARQL against the store the way every entry point does: our prefixes, union default graph."""
+
+from __future__ import annotations
+
+from pyoxigraph import QueryBoolean, QuerySolutions, QueryTriples, Store
+
+from .namespaces import PREFIXES
+
+QueryResult = QuerySolutions | QueryBoolean | QueryTriples
+
+
+class QuerySyntaxError(ValueError):
+    """The query does not parse; the message is the parser's, with line and column."""
+
+
+def run_query(store: Store, text: str) -> QueryResult:
+    """Answer a query over the union of all named graphs, with our prefixes pre-declared.
+
+    The union default graph is what a researcher expects: ontology, curated data and imports answer
+    together unless the query names graphs itself.
+    """
+    try:
+        return store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
+    except SyntaxError as error:
+        raise QuerySyntaxError(error.msg) from None

@@ -1,0 +1,158 @@
+"""Build the Oxigraph store from ontology/ and data/, and open the last good build.
+
+Layout of a store directory::
+
+    STORE/current -> builds/20261121T061500Z-<version>   (relative symlink)
+    STORE/builds/<id>/oxigraph/                            the RocksDB store
+    STORE/builds/<id>/build.json                           version, counts, time
+
+A build always goes into a fresh directory; `current` is switched with one atomic rename only after
+every file loaded, so a failed or interrupted build leaves the last good store answering.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from pyoxigraph import NamedNode, Store
+
+from .inputs import InputFile, dataset_version, discover
+from .validate import ValidationFailed, check_shapes, check_syntax
+
+CURRENT = "current"
+BUILDS = "builds"
+ENGINE_DIR = "oxigraph"
+INFO_FILE = "build.json"
+
+
+@dataclass(frozen=True)
+class BuildInfo:
+    """What a build produced; read back by the server for ETags, VoID and health."""
+
+    version: str
+    built_at: str
+    triples: int
+    graphs: dict[str, int]
+    files: dict[str, str] = field(default_factory=dict)  # file name -> graph IRI
+    seconds: float = 0.0
+
+    @classmethod
+    def read(cls, build_dir: Path) -> BuildInfo:
+        return cls(**json.loads((build_dir / INFO_FILE).read_text(encoding="utf-8")))
+
+    def write(self, build_dir: Path) -> None:
+        (build_dir / INFO_FILE).write_text(json.dumps(asdict(self), indent=2, sort_keys=True), encoding="utf-8")
+
+
+class StoreNotBuilt(Exception):
+    """There is no good build to open; the message says which command makes one."""
+
+
+def build(store_dir: Path, ontology_dir: Path, data_dir: Path, keep: int = 2) -> BuildInfo:
+    """Validate the inputs, load them into a fresh store and make it current.
+
+    Raises ValidationFailed (with a curator's report) or InputError; either way `current` is untouched.
+    """
+    started = time.monotonic()
+    inputs = discover(ontology_dir, data_dir)
+    problems, files_of = check_syntax(inputs)
+    if problems:
+        raise ValidationFailed(problems)
+    version = dataset_version(inputs)
+    store_dir.mkdir(parents=True, exist_ok=True)
+    with _build_lock(store_dir):
+        build_id = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S%fZ}-{version}"
+        build_dir = store_dir / BUILDS / build_id
+        build_dir.mkdir(parents=True)
+        try:
+            graphs = _load_and_validate(build_dir / ENGINE_DIR, inputs, files_of)
+            info = BuildInfo(
+                version=version,
+                built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                triples=sum(graphs.values()),
+                graphs=graphs,
+                files={item.name: item.graph for item in inputs},
+                seconds=round(time.monotonic() - started, 3),
+            )
+            info.write(build_dir)
+        except BaseException:
+            shutil.rmtree(build_dir, ignore_errors=True)
+            raise
+        _switch(store_dir, build_dir)
+        _prune(store_dir, keep)
+    return info
+
+
+def _load_and_validate(path: Path, inputs: list[InputFile], files_of: dict[str, list[str]]) -> dict[str, int]:
+    """Load every input into the new store, then check the shapes there; count triples per graph.
+
+    The store is not yet current, so a refusal only costs the directory the caller removes.
+    """
+    store = Store(str(path))
+    try:
+        for item in inputs:
+            store.bulk_load(path=str(item.path), format=item.format, to_graph=NamedNode(item.graph))
+        problems = [p for p in check_shapes(store, inputs, files_of) if p.severity == "Violation"]
+        if problems:
+            raise ValidationFailed(problems)
+        store.optimize()
+        counts = {
+            solution["g"].value: int(solution["n"].value)
+            for solution in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        }
+        store.flush()
+    finally:
+        del store  # releases the RocksDB lock before the directory is made current or removed
+    return dict(sorted(counts.items()))
+
+
+def _switch(store_dir: Path, build_dir: Path) -> None:
+    link = store_dir / CURRENT
+    temporary = store_dir / f".{CURRENT}.{os.getpid()}"
+    if temporary.is_symlink() or temporary.exists():
+        temporary.unlink()
+    temporary.symlink_to(build_dir.relative_to(store_dir))
+    os.replace(temporary, link)  # atomic on POSIX: readers see the old build or the new one
+
+
+def _prune(store_dir: Path, keep: int) -> None:
+    """Remove old builds beyond `keep` (newest first), never the current one."""
+    current = (store_dir / CURRENT).resolve()
+    builds = sorted((store_dir / BUILDS).iterdir(), key=lambda p: p.name, reverse=True)
+    older = [build_dir for build_dir in builds if build_dir.resolve() != current]
+    for stale in older[max(keep - 1, 0) :]:
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+@contextmanager
+def _build_lock(store_dir: Path) -> Iterator[None]:
+    """One build at a time per store directory; a second one waits rather than interleaving."""
+    with open(store_dir / ".build.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def current_build(store_dir: Path) -> Path:
+    """The directory of the build that `current` points to."""
+    link = store_dir / CURRENT
+    if not link.exists():
+        raise StoreNotBuilt(f"no built store in {store_dir}; run `govsocial build --store {store_dir}` first")
+    return link.resolve()
+
+
+def open_store(store_dir: Path) -> tuple[Store, BuildInfo]:
+    """Open the current build read-only, so any number of processes can query it at once."""
+    build_dir = current_build(store_dir)
+    return Store.read_only(str(build_dir / ENGINE_DIR)), BuildInfo.read(build_dir)
