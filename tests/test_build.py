@@ -1,0 +1,162 @@
+"""`govsocial build`: validation before loading, named graphs, versions, and the atomic switch."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from server.namespaces import graph_iri
+from server.store import CURRENT, build, current_build, open_store
+from server.validate import ValidationFailed
+
+from .support import DATA_DIR, ONTOLOGY_DIR
+
+PREFIXES = """
+@prefix gs: <https://w3id.org/govsocial/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix institution: <https://w3id.org/govsocial/id/org/> .
+@prefix platform: <https://w3id.org/govsocial/id/platform/> .
+@prefix event: <https://w3id.org/govsocial/id/event/> .
+@prefix reason: <https://w3id.org/govsocial/id/reason/> .
+@prefix source: <https://w3id.org/govsocial/id/source/> .
+"""
+TEST_SOURCE = """
+source:test-fixture a gs:Source ; rdfs:label "Testquelle"@de ; dcterms:language "de" ;
+    dcterms:identifier "fixture.txt" .
+"""
+EVENT = "event:2024-02-test-x-departure"
+VALID_EVENT = {
+    "type": "a gs:Departure",
+    "label": 'rdfs:label "Testereignis"@de',
+    "institution": "gs:institution institution:dresden",
+    "platform": "gs:platform platform:x",
+    "date": 'gs:date "2024-02-01"^^xsd:date',
+    "precision": "gs:datePrecision gs:MonthPrecision",
+    "reason": "gs:reason reason:hate-speech",
+    "source": "prov:wasDerivedFrom source:test-fixture",
+}
+BROKEN_FILE = "data/curated/zz-fixture.ttl"
+
+
+def event_turtle(**changes: str | None) -> str:
+    """The fixture event with some statements replaced (a string) or dropped (None)."""
+    statements = {**VALID_EVENT, **changes}
+    body = " ;\n    ".join(value for value in statements.values() if value)
+    return f"{PREFIXES}{TEST_SOURCE}\n{EVENT} {body} .\n"
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> dict[str, Path]:
+    """A copy of ontology/ and data/ that a test may break, and a store built from the good copy."""
+    ontology, data, store = tmp_path / "ontology", tmp_path / "data", tmp_path / "store"
+    shutil.copytree(ONTOLOGY_DIR, ontology)
+    shutil.copytree(DATA_DIR, data)
+    return {"ontology": ontology, "data": data, "store": store}
+
+
+def test_build_loads_each_source_into_its_own_named_graph(build_info) -> None:
+    """Ontology and curated data land in separate graphs, and the counts add up."""
+    assert set(build_info.graphs) == {graph_iri("ontology"), graph_iri("curated")}
+    assert all(count > 100 for count in build_info.graphs.values())
+    assert build_info.triples == sum(build_info.graphs.values())
+
+
+def test_build_records_a_content_version_that_only_changes_with_the_data(workspace) -> None:
+    """Two builds of the same files share a version; a changed file gives a new one."""
+    first = build(workspace["store"], workspace["ontology"], workspace["data"])
+    second = build(workspace["store"], workspace["ontology"], workspace["data"])
+    assert first.version == second.version
+    (workspace["data"] / "curated" / "zz-fixture.ttl").write_text(event_turtle(), encoding="utf-8")
+    third = build(workspace["store"], workspace["ontology"], workspace["data"])
+    assert third.version != first.version
+    assert third.triples > first.triples
+
+
+def test_build_keeps_only_recent_builds_and_switches_current(workspace) -> None:
+    """`current` points at the newest build; older builds beyond the kept number are removed."""
+    for _ in range(3):
+        info = build(workspace["store"], workspace["ontology"], workspace["data"], keep=2)
+    builds = sorted((workspace["store"] / "builds").iterdir())
+    assert len(builds) == 2
+    assert (workspace["store"] / CURRENT).is_symlink()
+    assert current_build(workspace["store"]) == builds[-1].resolve()
+    assert open_store(workspace["store"])[1].version == info.version
+
+
+def test_fixture_event_is_valid_before_it_is_broken(workspace) -> None:
+    """The control case: the unbroken fixture builds, so each failure below is due to its one change."""
+    (workspace["data"] / "curated" / "zz-fixture.ttl").write_text(event_turtle(), encoding="utf-8")
+    info = build(workspace["store"], workspace["ontology"], workspace["data"])
+    assert info.graphs[graph_iri("curated")] > 0
+
+
+BROKEN_CASES = {
+    "missing source": ({"source": None}, "prov:wasDerivedFrom", ""),
+    "bad date": ({"date": 'gs:date "2024-13-45"^^xsd:date'}, "gs:date", "2024-13-45"),
+    "unknown reason": ({"reason": "gs:reason reason:no-such-reason"}, "gs:reason", "reason:no-such-reason"),
+    "page URL as sameAs": (
+        {"same": "owl:sameAs <https://www.wikidata.org/wiki/Q1731>"},
+        "owl:sameAs",
+        "https://www.wikidata.org/wiki/Q1731",
+    ),
+    "date without precision": ({"precision": None}, "", ""),
+    "mid-month date at month precision": ({"date": 'gs:date "2024-02-15"^^xsd:date'}, "", ""),
+    "two event classes": ({"type": "a gs:Departure, gs:Joining"}, "", ""),
+    "no platform": ({"platform": None}, "gs:platform", ""),
+    "English label only": ({"label": 'rdfs:label "Test event"@en'}, "", ""),
+}
+
+
+@pytest.mark.parametrize("case", list(BROKEN_CASES), ids=list(BROKEN_CASES))
+def test_broken_data_is_refused_with_a_report_and_the_old_store_still_answers(workspace, case: str) -> None:
+    """Invalid data stops the build, names file, resource and fault, and leaves `current` as it was."""
+    good = build(workspace["store"], workspace["ontology"], workspace["data"])
+    changes, path, value = BROKEN_CASES[case]
+    (workspace["data"] / "curated" / "zz-fixture.ttl").write_text(event_turtle(**changes), encoding="utf-8")
+
+    with pytest.raises(ValidationFailed) as refused:
+        build(workspace["store"], workspace["ontology"], workspace["data"])
+
+    report = refused.value.report()
+    ours = [p for p in refused.value.problems if p.file == BROKEN_FILE]
+    assert ours, report
+    assert all(p.resource == EVENT for p in ours), report
+    assert not path or any(p.path == path for p in ours), report
+    assert not value or any(value in p.value for p in ours), report
+    assert all(p.message for p in ours)
+    still, info = open_store(workspace["store"])
+    assert info.version == good.version
+    assert bool(
+        still.query("ASK { ?e a <https://w3id.org/govsocial/ontology#Departure> }", use_default_graph_as_union=True)
+    )
+    assert len(list((workspace["store"] / "builds").iterdir())) == 1
+
+
+def test_syntax_error_names_the_file_and_line(workspace) -> None:
+    """A Turtle typo is reported with the file and the parser's position, before any shape runs."""
+    (workspace["data"] / "curated" / "zz-fixture.ttl").write_text(
+        PREFIXES + "event:x a gs:Departure ;\n  gs:platform .\n", encoding="utf-8"
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        build(workspace["store"], workspace["ontology"], workspace["data"])
+    [problem] = refused.value.problems
+    assert problem.file == BROKEN_FILE
+    assert "syntax error" in problem.message and "line 14" in problem.message
+
+
+def test_same_as_on_an_existing_resource_must_be_a_wikidata_entity(workspace) -> None:
+    """A wrong sameAs added to a curated institution is reported against that institution's files."""
+    (workspace["data"] / "curated" / "zz-fixture.ttl").write_text(
+        PREFIXES + "institution:dresden owl:sameAs <http://dbpedia.org/resource/Dresden> .\n", encoding="utf-8"
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        build(workspace["store"], workspace["ontology"], workspace["data"])
+    [problem] = [p for p in refused.value.problems if "dbpedia" in p.value]
+    assert BROKEN_FILE in problem.file
+    assert problem.resource == "institution:dresden"
