@@ -33,11 +33,16 @@ def show(term: object) -> str:
     if isinstance(term, BlankNode):
         return f"_:{term.value}"
     if isinstance(term, Literal):
-        if term.language:
-            return f"{term.value}@{term.language}"
-        if term.datatype.value in _PLAIN_DATATYPES:
-            return term.value
-        return f"{term.value}^^{compact(term.datatype.value)}"
+        return literal_text(term.value, term.language, term.datatype.value)
     if isinstance(term, Triple):
         return f"<< {show(term.subject)} {show(term.predicate)} {show(term.object)} >>"
     return str(term)
+
+
+def literal_text(value: str, language: str | None, datatype: str | None) -> str:
+    """A literal as a person reads it: the text, with @lang, and with its datatype only when unusual."""
+    if language:
+        return f"{value}@{language}"
+    if not datatype or datatype in _PLAIN_DATATYPES:
+        return value
+    return f"{value}^^{compact(datatype)}"

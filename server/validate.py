@@ -18,7 +18,7 @@ from rdflib.namespace import SH
 
 from .constraints import compile_constraints, run_constraints, strip_sparql_constraints
 from .inputs import InputFile
-from .terms import compact, show
+from .terms import compact, literal_text, show
 
 #: For each IRI, the input files in which it is the subject of a statement: where a curator looks.
 FileIndex = dict[str, list[str]]
@@ -123,12 +123,15 @@ def _rdflib_format(item: InputFile) -> str:
 
 def _problem(files_of: FileIndex, focus, path, value, message: str, severity: str) -> Problem:
     focus_key = _iri(focus)
+    resource = _readable(focus)
+    shown_value = _readable(value)
     return Problem(
         file=", ".join(files_of.get(focus_key, [])) if focus_key else "",
-        resource=_readable(focus),
+        resource=resource,
         message=message,
         path=_readable(path) if _iri(path) else "",
-        value=_readable(value),
+        # SHACL repeats the focus node as the value of node-level results; a curator needs it only once
+        value="" if shown_value == resource else shown_value,
         severity=severity,
     )
 
@@ -148,9 +151,7 @@ def _readable(term: object) -> str:
     if isinstance(term, rdflib.URIRef):
         return compact(str(term))
     if isinstance(term, rdflib.Literal):
-        datatype = f"^^{compact(str(term.datatype))}" if term.datatype else ""
-        language = f"@{term.language}" if term.language else ""
-        return f"{term}{language}{datatype}"
+        return literal_text(str(term), term.language, str(term.datatype) if term.datatype else None)
     if isinstance(term, rdflib.BNode):
         return f"_:{term}"
     return show(term)

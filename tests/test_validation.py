@@ -1,0 +1,95 @@
+"""The split validation (SPARQL constraints in Oxigraph, core in pyshacl) reports what pyshacl alone reports."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import rdflib
+from pyoxigraph import NamedNode, Store
+
+from server.constraints import UnsupportedShape, compile_constraints
+from server.inputs import discover
+from server.validate import check_shapes, check_syntax, pyshacl_problems
+
+from .support import DATA_DIR, ONTOLOGY_DIR
+from .test_build import PREFIXES, TEST_SOURCE
+
+#: Several faults at once, each on its own resource, covering every kind of SPARQL constraint in the shapes.
+MANY_FAULTS = (
+    PREFIXES
+    + TEST_SOURCE
+    + """
+event:f1 a gs:Departure, gs:Joining ; rdfs:label "f1"@de ; gs:institution institution:dresden ;
+    gs:platform platform:x ; prov:wasDerivedFrom source:test-fixture .
+event:f2 a gs:PlatformEvent ; rdfs:label "f2"@de ; gs:platform platform:x ; prov:wasDerivedFrom source:test-fixture .
+event:f3 a gs:Departure ; rdfs:label "f3"@de ; gs:institution institution:dresden ; gs:platform platform:x ;
+    gs:reason reason:no-such-reason ; gs:date "2024-02-15"^^xsd:date ; gs:datePrecision gs:MonthPrecision ;
+    prov:wasDerivedFrom source:test-fixture .
+event:f4 a gs:Departure ; rdfs:label "f4"@de ; gs:institution institution:dresden ; gs:platform platform:x ;
+    gs:date "2024-02-01"^^xsd:date ; prov:wasDerivedFrom source:test-fixture .
+event:f5 a gs:Departure ; rdfs:label "f5"@en ; gs:institution institution:dresden ; gs:platform platform:x ;
+    gs:datePrecision gs:YearPrecision ; owl:sameAs <https://www.wikidata.org/wiki/Q1> ;
+    prov:wasDerivedFrom source:test-fixture .
+event:f6 a gs:Joining ; rdfs:label "f6"@de ; gs:institution institution:dresden ; gs:platform platform:x ;
+    gs:date "2024-03-01"^^xsd:date ; gs:datePrecision gs:YearPrecision ; prov:wasDerivedFrom source:test-fixture .
+source:orphan a gs:Source ; rdfs:label "ohne Kennung"@de ; dcterms:language "de" .
+"""
+)
+
+
+def findings(ontology: Path, data: Path) -> tuple[Counter, Counter]:
+    """How often each (resource, path, value) is reported: by the split validation, and by pyshacl alone."""
+    inputs = discover(ontology, data)
+    problems, files_of = check_syntax(inputs)
+    assert not problems
+    store = Store()
+    shapes, graph = rdflib.Graph(), rdflib.Graph()
+    for item in inputs:
+        store.load(path=str(item.path), format=item.format, to_graph=NamedNode(item.graph))
+        (shapes if item.is_shapes else graph).parse(item.path, format="turtle")
+    split = Counter((p.resource, p.path, p.value) for p in check_shapes(store, inputs, files_of))
+    alone = Counter((p.resource, p.path, p.value) for p in pyshacl_problems(graph, shapes, files_of))
+    return split, alone
+
+
+def test_split_validation_finds_nothing_where_pyshacl_finds_nothing() -> None:
+    """On the project's own ontology and data both agree that everything conforms."""
+    split, alone = findings(ONTOLOGY_DIR, DATA_DIR)
+    assert split == alone == Counter()
+
+
+def test_split_validation_reports_exactly_what_pyshacl_reports(tmp_path: Path) -> None:
+    """On data with many faults the two report the same resources, paths and values."""
+    shutil.copytree(DATA_DIR, tmp_path / "data")
+    (tmp_path / "data" / "curated" / "zz-faults.ttl").write_text(MANY_FAULTS, encoding="utf-8")
+    split, alone = findings(ONTOLOGY_DIR, tmp_path / "data")
+    assert split == alone
+    assert split[("event:f2", "", "")] == 2  # no event class, and neither institution nor person
+    resources = {resource for resource, _, _ in split}
+    assert {f"event:f{n}" for n in range(1, 7)} | {"source:orphan"} <= resources
+
+
+def test_every_sparql_constraint_of_the_shapes_compiles() -> None:
+    """No constraint of ontology/shapes.ttl is skipped: each compiles into a query Oxigraph accepts."""
+    shapes = rdflib.Graph().parse(ONTOLOGY_DIR / "shapes.ttl")
+    compiled = compile_constraints(shapes)
+    assert len(compiled) == len(set(shapes.subject_objects(rdflib.namespace.SH.sparql)))
+    store = Store()
+    for constraint in compiled:
+        list(store.query(constraint.query))
+
+
+def test_a_sparql_constraint_on_a_shape_without_target_is_refused() -> None:
+    """A shape the evaluator cannot run is an error at build time, never a silently skipped check."""
+    shapes = rdflib.Graph().parse(
+        data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        <urn:shape> a sh:NodeShape ; sh:sparql [ sh:select "SELECT $this WHERE { }" ] .
+        """,
+        format="turtle",
+    )
+    with pytest.raises(UnsupportedShape, match="target"):
+        compile_constraints(shapes)
