@@ -12,6 +12,8 @@ from server.settings import PROJECT_DIR
 ONTOLOGY_DIR = PROJECT_DIR / "ontology"
 DATA_DIR = PROJECT_DIR / "data"
 QUERIES_DIR = PROJECT_DIR / "queries"
+#: The shared reference folder beside the checkout (sources, checked QIDs); a user's clone may not have it.
+SHARED_DIR = PROJECT_DIR.parent / "shared"
 
 
 def free_port() -> int:
