@@ -2,30 +2,152 @@
 
 from __future__ import annotations
 
+import atexit
+import logging
 from typing import Any
 
-from flask import Flask, jsonify
+import pyoxigraph
+from flask import Flask, Response, jsonify, redirect, request
+from werkzeug.exceptions import HTTPException
 
+from . import __version__, errors
+from .describe import void_description
+from .examples import load_examples
+from .negotiation import GRAPH_TYPES, choose, offers, prefers_html
 from .settings import Settings
+from .sparql import ALLOWED_METHODS
 from .sparql import blueprint as sparql_blueprint
-from .store import open_store
+from .store import ENGINE_DIR, current_build, open_store
+from .workers import WorkerPool
+
+log = logging.getLogger("govsocial")
+
+#: HTTP errors raised by Flask or werkzeug themselves, mapped to our error types.
+_HTTP_ERRORS: dict[int, type[errors.ApiError]] = {
+    400: errors.BadParameter,
+    404: errors.NotFound,
+    413: errors.QueryTooLarge,
+    415: errors.UnsupportedMediaType,
+}
 
 
 def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     """Build the web app on the current build of the configured store.
 
-    The store is opened once, read-only, and kept in `app.extensions`, so tests can start any
-    number of apps on different stores side by side.
+    The build's metadata is read once; queries go to a pool of worker processes that open the same
+    build read-only. Everything lives in `app.extensions["govsocial"]`, so apps on different stores can
+    run side by side in one test session.
     """
     settings = config if isinstance(config, Settings) else Settings(config)
-    store, info = open_store(settings.store)
+    build_dir = current_build(settings.store)
+    _, info = open_store(settings.store)
+    pool = WorkerPool(str(build_dir / ENGINE_DIR), settings.workers, settings.worker_memory_mb)
+    atexit.register(pool.close)
+
     app = Flask(__name__)
-    app.extensions["govsocial"] = {"settings": settings, "store": store, "build": info}
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_query_bytes * 3 + 4096  # form encoding can triple a query
+    app.json.sort_keys = False
+    app.extensions["govsocial"] = {
+        "settings": settings,
+        "build": info,
+        "pool": pool,
+        "examples": load_examples(settings.queries_dir) if settings.queries_dir.is_dir() else [],
+    }
     app.register_blueprint(sparql_blueprint)
+    _register_instance_routes(app)
+    _register_error_handlers(app)
+    if settings.cors:
+        app.after_request(_cors)
+    return app
+
+
+def _register_instance_routes(app: Flask) -> None:
+    ext = app.extensions["govsocial"]
+
+    @app.get("/")
+    def home() -> Response:
+        """Until the workbench exists, the query page is the front door."""
+        return redirect("/sparql", code=302)
 
     @app.get("/-/health")
-    def health() -> Any:
-        """Liveness plus the dataset version, so operators see which build answers."""
-        return jsonify(ok=True, version=info.version, triples=info.triples, built_at=info.built_at)
+    def health() -> Response:
+        """Liveness plus the dataset version and size, so operators see which build answers."""
+        info = ext["build"]
+        alive = ext["pool"].alive()
+        return jsonify(
+            ok=alive > 0,
+            version=info.version,
+            triples=info.triples,
+            built_at=info.built_at,
+            workers=alive,
+            workers_replaced=ext["pool"].replaced,
+        )
 
-    return app
+    @app.get("/-/version")
+    def version() -> Response:
+        """Versions of the software and of the data, for bug reports."""
+        return jsonify(govsocial=__version__, pyoxigraph=pyoxigraph.__version__, dataset=ext["build"].version)
+
+    @app.get("/-/settings")
+    def settings_view() -> Response:
+        """The settings in force (none of them is secret)."""
+        return jsonify({name: _jsonable(value) for name, value in ext["settings"].as_dict().items()})
+
+    @app.get("/.well-known/void")
+    def void() -> Response:
+        """The VoID description of the dataset, as RDF in the negotiated format."""
+        media_type = choose(offers(True), request.headers.get("Accept"), request.args.get("format"))
+        if media_type is None:
+            raise errors.NotAcceptable(f"VoID is RDF; available: {', '.join(offers(True))}", available=offers(True))
+        endpoint = request.host_url + "sparql"
+        graph = void_description(endpoint, request.host_url + ".well-known/void", ext["build"])
+        return Response(graph.serialize(GRAPH_TYPES[media_type]), mimetype=media_type, headers={"Vary": "Accept"})
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return list(value)
+    return value if isinstance(value, (int, float, bool, str)) else str(value)
+
+
+def _register_error_handlers(app: Flask) -> None:
+    def wants_html() -> bool:
+        return prefers_html(request.headers.get("Accept"))
+
+    @app.errorhandler(errors.ApiError)
+    def api_error(error: errors.ApiError) -> Response:
+        return errors.error_response(error, wants_html())
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Response:
+        code = error.code or 500
+        if code == 405:
+            mapped: errors.ApiError = errors.MethodNotAllowed(
+                f"{request.method} is not allowed here; use {', '.join(ALLOWED_METHODS)}",
+                allowed=ALLOWED_METHODS,
+            )
+        else:
+            kind = _HTTP_ERRORS.get(code, errors.ApiError)
+            mapped = kind(error.description or error.name)
+            mapped.status = code
+        return errors.error_response(mapped, wants_html())
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        failure = errors.Unavailable("the server failed to answer this request; the error has been logged")
+        failure.status = 500
+        failure.type = "internal_error"
+        return errors.error_response(failure, wants_html())
+
+
+def _cors(response: Response) -> Response:
+    """Let browser tools on other origins query us and read the answers, errors included."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = "ETag, Content-Type, Vary"
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = ", ".join(ALLOWED_METHODS)
+        requested = request.headers.get("Access-Control-Request-Headers")
+        response.headers["Access-Control-Allow-Headers"] = requested or "Accept, Content-Type, If-None-Match"
+        response.headers["Access-Control-Max-Age"] = "86400"
+    return response

@@ -100,7 +100,7 @@ def _serve(args: argparse.Namespace) -> int:
     settings = Settings({"store": args.store, "host": args.host, "port": args.port})
     try:
         app = create_app(settings)
-    except StoreNotBuilt as error:
+    except (StoreNotBuilt, RuntimeError) as error:
         print(f"govsocial serve: {error}", file=sys.stderr)
         return EXIT_USAGE
     serve(app, settings)

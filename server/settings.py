@@ -72,6 +72,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host", "127.0.0.1", "Address the server listens on."),
     Setting("port", "8000", "Port the server listens on.", _positive_int),
     Setting("threads", "8", "Request threads of the WSGI server.", _positive_int),
+    Setting("workers", str(max(2, os.cpu_count() or 2)), "Query worker processes (each can be killed).", _positive_int),
+    Setting(
+        "worker_memory_mb",
+        "4096",
+        "Address-space limit of one query worker in MiB (at least 1024); a query that needs more is stopped.",
+        _positive_int,
+    ),
     Setting("query_timeout_s", "30", "Seconds a query may run before it is stopped (503).", _positive_float),
     Setting("max_query_bytes", "65536", "Largest query text accepted (413 above it).", _positive_int),
     Setting("max_result_bytes", str(50 * 1024 * 1024), "Largest serialised result returned.", _positive_int),
@@ -82,7 +89,7 @@ SETTINGS: tuple[Setting, ...] = (
         "SERVICE endpoints a query may call, separated by spaces; compared exactly.",
         _words,
     ),
-    Setting("cache_ttl_s", "300", "Cache-Control max-age for query answers, in seconds.", _positive_int),
+    Setting("cache_ttl_s", "300", "Cache-Control max-age for query answers, in seconds (0: no caching).", int),
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}

@@ -1,51 +1,243 @@
-"""`/sparql`: the SPARQL 1.1 Protocol query operation over the built store."""
+"""`/sparql`: the SPARQL 1.1 Protocol query operation, read-only, with hard limits.
+
+Request handling happens here in the web process and stays cheap: read the query from GET, a form or
+a direct body; refuse updates and off-allowlist SERVICE calls lexically, before anything runs;
+negotiate the format; then hand the query to a killable worker (workers.py). Without a query, GET
+answers with the Service Description (or the query page for a browser).
+"""
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, current_app, jsonify, request
-from pyoxigraph import QueryResultsFormat, QueryTriples, RdfFormat
+from flask import Blueprint, Response, current_app, render_template, request
+from pyoxigraph import NamedNode
+from werkzeug.exceptions import BadRequest
 
-from .query import QuerySyntaxError, run_query
+from . import errors
+from .describe import service_description
+from .namespaces import PREFIXES
+from .negotiation import GRAPH_TYPES, choose, offers, prefers_html
+from .querytext import inspect
+from .workers import QueryFailure, QueryJob
 
 blueprint = Blueprint("sparql", __name__)
 
-RESULT_TYPES = {
-    "application/sparql-results+json": QueryResultsFormat.JSON,
-    "application/sparql-results+xml": QueryResultsFormat.XML,
-    "text/csv": QueryResultsFormat.CSV,
-    "text/tab-separated-values": QueryResultsFormat.TSV,
-}
-GRAPH_TYPES = {
-    "text/turtle": RdfFormat.TURTLE,
-    "application/n-triples": RdfFormat.N_TRIPLES,
-    "application/ld+json": RdfFormat.JSON_LD,
-    "application/rdf+xml": RdfFormat.RDF_XML,
-}
+FORM = "application/x-www-form-urlencoded"
+DIRECT = "application/sparql-query"
+UPDATE = "application/sparql-update"
+ALLOWED_METHODS = ["GET", "POST", "OPTIONS"]
 
 
-def _error(status: int, message: str) -> tuple[Response, int]:
-    return jsonify(ok=False, error=message, status=status), status
+@dataclass(frozen=True)
+class ProtocolRequest:
+    """A query request as the protocol defines it, whichever way it arrived."""
+
+    query: str | None
+    default_graphs: tuple[str, ...]
+    named_graphs: tuple[str, ...]
 
 
-@blueprint.route("/sparql", methods=["GET", "POST"])
-def sparql() -> Any:
-    """Answer a query given as `query=` (GET or form POST) or as an application/sparql-query body."""
-    if request.method == "POST" and request.mimetype == "application/sparql-query":
-        text = request.get_data(as_text=True)
+def _ext() -> dict[str, Any]:
+    return current_app.extensions["govsocial"]
+
+
+def read_request() -> ProtocolRequest:
+    """Read query and dataset from GET parameters, a form body or a direct body; refuse the rest."""
+    settings = _ext()["settings"]
+    if request.content_length is not None and request.content_length > settings.max_query_bytes * 3 + 4096:
+        raise errors.QueryTooLarge(f"the request body exceeds the limit of {settings.max_query_bytes} bytes")
+    if request.method == "GET":
+        params = request.args
+        if "update" in params:
+            raise errors.ReadOnly(_READ_ONLY)
+    elif request.mimetype == FORM:
+        try:
+            form = request.form
+        except BadRequest as error:
+            raise errors.BadParameter(f"the form body cannot be read: {error.description}") from None
+        if "update" in form:
+            raise errors.ReadOnly(_READ_ONLY)
+        params = form.copy()
+        for key, values in request.args.lists():
+            params.setlist(key, params.getlist(key) + values)
+        if not params.getlist("query"):
+            raise errors.BadParameter("a form POST needs a `query` parameter with the SPARQL query")
+    elif request.mimetype == DIRECT:
+        params = request.args
+        if "query" in params:
+            raise errors.BadParameter("a direct POST carries the query in its body; do not also pass `query=`")
+        try:
+            body = request.get_data(cache=False).decode("utf-8")
+        except UnicodeDecodeError:
+            raise errors.BadParameter("the query body is not valid UTF-8") from None
+        return _checked(ProtocolRequest(body, *_dataset(params)), settings.max_query_bytes)
+    elif request.mimetype == UPDATE:
+        raise errors.ReadOnly(_READ_ONLY)
     else:
-        text = request.values.get("query")
-    if not text:
-        return _error(400, "no query: pass the SPARQL query as the `query` parameter")
-    store = current_app.extensions["govsocial"]["store"]
+        given = request.mimetype or "none"
+        raise errors.UnsupportedMediaType(
+            f"POST bodies must be {FORM} or {DIRECT}; got Content-Type {given}",
+            accepted=[FORM, DIRECT],
+        )
+    queries = params.getlist("query")
+    if len(queries) > 1:
+        raise errors.BadParameter(f"exactly one `query` parameter is allowed; got {len(queries)}")
+    return _checked(ProtocolRequest(queries[0] if queries else None, *_dataset(params)), settings.max_query_bytes)
+
+
+_READ_ONLY = (
+    "this endpoint is read-only: SPARQL Update is not accepted. The data changes only through data/ and a build."
+)
+
+
+def _dataset(params: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    graphs = []
+    for name in ("default-graph-uri", "named-graph-uri"):
+        iris = params.getlist(name)
+        for iri in iris:
+            try:
+                NamedNode(iri)
+            except ValueError:
+                raise errors.BadParameter(f"{name} must be an absolute IRI; got {iri!r}") from None
+            if not urlsplit(iri).scheme:
+                raise errors.BadParameter(f"{name} must be an absolute IRI; got {iri!r}")
+        graphs.append(tuple(iris))
+    return graphs[0], graphs[1]
+
+
+def _checked(protocol: ProtocolRequest, limit: int) -> ProtocolRequest:
+    if protocol.query is not None:
+        size = len(protocol.query.encode("utf-8"))
+        if size > limit:
+            raise errors.QueryTooLarge(f"the query has {size} bytes; the limit is {limit}", limit=limit)
+        if not protocol.query.strip():
+            raise errors.MalformedQuery("the query is empty")
+    return protocol
+
+
+def same_endpoint(a: str, b: str) -> bool:
+    """Whether two endpoint IRIs name the same endpoint: scheme, host, port, path and query, exactly."""
     try:
-        result = run_query(store, text)
-    except QuerySyntaxError as error:
-        return _error(400, f"malformed query: {error}")
-    table = RESULT_TYPES if not isinstance(result, QueryTriples) else GRAPH_TYPES
-    media_type = request.accept_mimetypes.best_match(list(table), default=next(iter(table)))
+        one, two = urlsplit(a), urlsplit(b)
+        return _endpoint_key(one) == _endpoint_key(two)
+    except ValueError:
+        return False
+
+
+def _endpoint_key(parts: Any) -> tuple[str, str, int | None, str, str]:
+    default_port = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    return (
+        parts.scheme.lower(),
+        (parts.hostname or "").lower(),
+        parts.port or default_port,
+        parts.path or "/",
+        parts.query,
+    )
+
+
+def check_services(services: tuple[str | None, ...], allowlist: tuple[str, ...]) -> None:
+    """Refuse a query whose SERVICE endpoints are not all on the allowlist, naming the first offender."""
+    for endpoint in services:
+        if endpoint is None:
+            raise errors.ServiceNotAllowed(
+                "SERVICE needs a constant endpoint IRI from the allowlist; a variable or unresolved endpoint "
+                f"is not allowed. Allowed: {' '.join(allowlist) or '(none)'}",
+                endpoint=None,
+            )
+        if not any(same_endpoint(endpoint, allowed) for allowed in allowlist):
+            raise errors.ServiceNotAllowed(
+                f"SERVICE <{endpoint}> is not on this endpoint's allowlist. Allowed: {' '.join(allowlist) or '(none)'}",
+                endpoint=endpoint,
+            )
+
+
+def _failure(failure: QueryFailure, timeout: float) -> errors.ApiError:
+    settings = _ext()["settings"]
+    if failure.kind == "syntax":
+        return errors.MalformedQuery(f"malformed query: {failure.message}")
+    if failure.kind == "too_large":
+        return errors.ResultTooLarge(
+            f"{failure.message}; narrow the query (LIMIT, fewer variables)",
+            limit="max_result_bytes",
+            max_result_bytes=settings.max_result_bytes,
+        )
+    if failure.kind == "timeout":
+        return errors.LimitReached(failure.message, limit="query_timeout_s", query_timeout_s=timeout)
+    if failure.kind == "busy":
+        return errors.LimitReached(failure.message, limit="workers", workers=settings.workers)
+    if failure.kind == "died":
+        return errors.LimitReached(
+            failure.message, limit="worker_memory_mb", worker_memory_mb=settings.worker_memory_mb
+        )
+    if failure.kind == "remote":
+        return errors.RemoteServiceFailed(f"a SERVICE call failed: {failure.message}")
+    return errors.EngineError(f"the query could not be evaluated: {failure.message}")
+
+
+def etag_for(version: str, protocol: ProtocolRequest, media_type: str) -> str:
+    """An entity tag that changes with the data's version and with anything that changes the answer."""
+    digest = hashlib.sha256()
+    for part in (version, media_type, protocol.query or "", *protocol.default_graphs, "|", *protocol.named_graphs):
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\0")
+    return '"' + digest.hexdigest()[:32] + '"'
+
+
+@blueprint.route("/sparql", methods=ALLOWED_METHODS)
+def sparql() -> Response:
+    """Answer a SPARQL query (GET or POST), or describe the service when no query is given."""
+    if request.method == "OPTIONS":  # a CORS preflight; the CORS headers are added to every response
+        return Response(status=204, headers={"Allow": ", ".join(ALLOWED_METHODS)})
+    ext = _ext()
+    settings = ext["settings"]
+    protocol = read_request()
+    if protocol.query is None:
+        return describe_service()
+    facts = inspect(protocol.query, PREFIXES)
+    if facts.is_update:
+        raise errors.ReadOnly(_READ_ONLY)
+    check_services(facts.services, settings.service_allowlist)
+    offered = offers(facts.is_graph_query)
+    media_type = choose(offered, request.headers.get("Accept"), request.values.get("format"))
     if media_type is None:
-        return _error(406, f"none of the accepted types is available; offered: {', '.join(table)}")
-    body = result.serialize(format=table[media_type])
-    return Response(body, mimetype=media_type, headers={"Vary": "Accept"})
+        raise errors.NotAcceptable(
+            f"none of the types in Accept can carry this result; available: {', '.join(offered)}", available=offered
+        )
+    etag = etag_for(ext["build"].version, protocol, media_type)
+    headers = {"Vary": "Accept", "ETag": etag}
+    if settings.cache_ttl_s > 0:
+        headers["Cache-Control"] = f"public, max-age={settings.cache_ttl_s}"
+    if etag in request.if_none_match:
+        return Response(status=304, headers=headers)
+    job = QueryJob(
+        protocol.query, media_type, protocol.default_graphs, protocol.named_graphs, settings.max_result_bytes
+    )
+    try:
+        answer = ext["pool"].run(job, settings.query_timeout_s)
+    except QueryFailure as failure:
+        raise _failure(failure, settings.query_timeout_s) from None
+    return Response(answer.body, content_type=_content_type(answer.media_type), headers=headers)
+
+
+def _content_type(media_type: str) -> str:
+    return f"{media_type}; charset=utf-8" if media_type.startswith("text/") else media_type
+
+
+def describe_service() -> Response:
+    """The Service Description as RDF, or the query page for a browser."""
+    ext = _ext()
+    accept = request.headers.get("Accept")
+    if prefers_html(accept):
+        return Response(render_template("query.html", examples=ext["examples"]), mimetype="text/html")
+    media_type = choose(offers(True), accept, request.args.get("format"))
+    if media_type is None:
+        raise errors.NotAcceptable(
+            f"the service description is RDF; available: {', '.join(offers(True))}", available=offers(True)
+        )
+    endpoint = request.host_url + "sparql"
+    graph = service_description(endpoint, ext["build"], request.host_url + ".well-known/void")
+    return Response(graph.serialize(GRAPH_TYPES[media_type]), mimetype=media_type, headers={"Vary": "Accept"})

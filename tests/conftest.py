@@ -62,33 +62,61 @@ def ask(store: Store):
     return run
 
 
-@pytest.fixture(scope="session")
-def server_url(built_store_dir: Path) -> Iterator[str]:
-    """Start `govsocial serve` on a free port of 127.0.0.1, wait until it answers, stop it after."""
-    port = free_port()
-    env = {**os.environ, "GOVSOCIAL_STORE": str(built_store_dir)}
-    process = subprocess.Popen(
-        [GOVSOCIAL, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        cwd=PROJECT_DIR,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(url, process)
-        yield url
-    finally:
-        process.terminate()
+class RunningServer:
+    """A `govsocial serve` process on a free port of 127.0.0.1, started with the given settings."""
+
+    def __init__(self, store_dir: Path, **settings: str):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "GOVSOCIAL_STORE": str(store_dir)}
+        env.update({f"GOVSOCIAL_{name.upper()}": str(value) for name, value in settings.items()})
+        self.process = subprocess.Popen(
+            [GOVSOCIAL, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            env=env,
+            cwd=PROJECT_DIR,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            _wait_until_up(self.url, self.process)
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        """Stop the server the way an operator does (SIGTERM), and make sure it is gone."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
 
 
-def _wait_until_up(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
+@pytest.fixture(scope="session")
+def start_server(built_store_dir: Path) -> Iterator:
+    """Start servers on the session's store with chosen settings; all are stopped at the end."""
+    started: list[RunningServer] = []
+
+    def start(**settings: str) -> RunningServer:
+        server = RunningServer(built_store_dir, **settings)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def server_url(start_server) -> str:
+    """A server with the default settings, shared by the tests that do not change any."""
+    return start_server().url
+
+
+def _wait_until_up(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:

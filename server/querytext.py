@@ -1,0 +1,127 @@
+"""Lexical facts about a SPARQL request text, found before the engine sees it.
+
+The endpoint must know two things without running anything: the query form (to negotiate the result
+format, and to refuse updates on a read-only endpoint) and every SERVICE endpoint (to refuse calls off
+the allowlist before a byte is sent). pyoxigraph exposes no parsed algebra, so this is a small lexer:
+it skips comments, strings and IRIs the way the SPARQL grammar does, after resolving codepoint escapes
+(\\uXXXX), which SPARQL processes before parsing. It never decides whether a query is valid; the engine
+does that.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+QUERY_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
+UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"})
+GRAPH_FORMS = frozenset({"CONSTRUCT", "DESCRIBE"})
+
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_TOKEN = re.compile(
+    r"""
+    (?P<space>\s+)
+  | (?P<comment>\#[^\n\r]*)
+  | (?P<long_string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\")
+  | (?P<string>'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
+  | (?P<pname>(?:[A-Za-z\u00C0-\uFFFF][\w\-.\u00B7-\uFFFF]*)?:(?:[\w\-.:%\\\u00B7-\uFFFF]*[\w\-:%\u00B7-\uFFFF])?)
+  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
+class QueryFacts:
+    """What the endpoint needs to know about a request text before running it.
+
+    `form` is the first query or update keyword (upper case), or "" when none was found.
+    `services` holds each SERVICE endpoint as an absolute IRI, or None for one that is not a constant
+    IRI (a variable, or a relative IRI without BASE): such an endpoint cannot be checked and is refused.
+    """
+
+    form: str
+    services: tuple[str | None, ...]
+
+    @property
+    def is_update(self) -> bool:
+        return self.form in UPDATE_KEYWORDS
+
+    @property
+    def is_graph_query(self) -> bool:
+        return self.form in GRAPH_FORMS
+
+
+def unescape_codepoints(text: str) -> str:
+    """Replace \\uXXXX and \\UXXXXXXXX as SPARQL does before parsing (invalid code points are left)."""
+
+    def replace(match: re.Match[str]) -> str:
+        code = int(match.group(1) or match.group(2), 16)
+        return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else match.group(0)
+
+    return _ESCAPE.sub(replace, text)
+
+
+def tokens(text: str) -> list[Token]:
+    """The significant tokens of a text: no white space, no comments."""
+    found = []
+    for match in _TOKEN.finditer(unescape_codepoints(text)):
+        kind = match.lastgroup or "other"
+        if kind not in ("space", "comment"):
+            found.append(Token(kind, match.group()))
+    return found
+
+
+def inspect(text: str, default_prefixes: dict[str, str] | None = None) -> QueryFacts:
+    """Find the query form and the SERVICE endpoints of a request text."""
+    prefixes = dict(default_prefixes or {})
+    base: str | None = None
+    form = ""
+    services: list[str | None] = []
+    items = tokens(text)
+    for index, token in enumerate(items):
+        upper = token.text.upper()
+        following = items[index + 1] if index + 1 < len(items) else None
+        if token.kind == "word" and upper == "BASE" and following and following.kind == "iri":
+            base = _resolve(following.text[1:-1], base)
+        elif token.kind == "word" and upper == "PREFIX" and index + 2 < len(items):
+            name, iri = items[index + 1], items[index + 2]
+            if name.kind == "pname" and name.text.endswith(":") and iri.kind == "iri":
+                prefixes[name.text[:-1]] = _resolve(iri.text[1:-1], base) or iri.text[1:-1]
+        elif token.kind == "word" and not form and (upper in QUERY_FORMS or upper in UPDATE_KEYWORDS):
+            form = upper
+        elif token.kind == "word" and upper == "SERVICE":
+            target = following
+            if target is not None and target.kind == "word" and target.text.upper() == "SILENT":
+                target = items[index + 2] if index + 2 < len(items) else None
+            services.append(_endpoint(target, prefixes, base))
+    return QueryFacts(form, tuple(services))
+
+
+def _endpoint(token: Token | None, prefixes: dict[str, str], base: str | None) -> str | None:
+    if token is None:
+        return None
+    if token.kind == "iri":
+        return _resolve(token.text[1:-1], base)
+    if token.kind == "pname":
+        prefix, _, local = token.text.partition(":")
+        namespace = prefixes.get(prefix)
+        return None if namespace is None else namespace + re.sub(r"\\(.)", r"\1", local)
+    return None
+
+
+def _resolve(iri: str, base: str | None) -> str | None:
+    """An absolute IRI, or None when a relative one has no base to resolve against."""
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*:", iri):
+        return iri
+    return urljoin(base, iri) if base else None
