@@ -17,7 +17,7 @@ from .negotiation import GRAPH_TYPES, choose, offers, prefers_html
 from .settings import Settings
 from .sparql import ALLOWED_METHODS
 from .sparql import blueprint as sparql_blueprint
-from .store import ENGINE_DIR, current_build, open_store
+from .store import ENGINE_DIR, current_build, hold_build, open_store
 from .workers import WorkerPool
 
 log = logging.getLogger("govsocial")
@@ -40,6 +40,7 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     """
     settings = config if isinstance(config, Settings) else Settings(config)
     build_dir = current_build(settings.store)
+    held = hold_build(build_dir)
     _, info = open_store(settings.store)
     pool = WorkerPool(str(build_dir / ENGINE_DIR), settings.workers, settings.worker_memory_mb)
     atexit.register(pool.close)
@@ -51,6 +52,7 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
         "settings": settings,
         "build": info,
         "pool": pool,
+        "held_build": held,
         "examples": load_examples(settings.queries_dir) if settings.queries_dir.is_dir() else [],
     }
     app.register_blueprint(sparql_blueprint)

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import IO
 
 from pyoxigraph import NamedNode, Store
 
@@ -32,6 +33,7 @@ CURRENT = "current"
 BUILDS = "builds"
 ENGINE_DIR = "oxigraph"
 INFO_FILE = "build.json"
+IN_USE_FILE = ".in-use"
 
 
 @dataclass(frozen=True)
@@ -125,12 +127,38 @@ def _switch(store_dir: Path, build_dir: Path) -> None:
 
 
 def _prune(store_dir: Path, keep: int) -> None:
-    """Remove old builds beyond `keep` (newest first), never the current one."""
+    """Remove old builds beyond `keep` (newest first), never the current one nor one a server reads."""
     current = (store_dir / CURRENT).resolve()
     builds = sorted((store_dir / BUILDS).iterdir(), key=lambda p: p.name, reverse=True)
     older = [build_dir for build_dir in builds if build_dir.resolve() != current]
     for stale in older[max(keep - 1, 0) :]:
-        shutil.rmtree(stale, ignore_errors=True)
+        if not _in_use(stale):
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def _in_use(build_dir: Path) -> bool:
+    """Whether a running server holds this build (see hold_build)."""
+    marker = build_dir / IN_USE_FILE
+    if not marker.exists():
+        return False
+    with open(marker) as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    return False
+
+
+def hold_build(build_dir: Path) -> IO[str]:
+    """Mark a build as read by this process for as long as the returned handle stays open.
+
+    A server keeps answering from the build it started on; later builds switch `current` but do not
+    remove a build that a server still holds.
+    """
+    handle = open(build_dir / IN_USE_FILE, "a")  # noqa: SIM115 - the open handle is the lock
+    fcntl.flock(handle, fcntl.LOCK_SH)
+    return handle
 
 
 @contextmanager

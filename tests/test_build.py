@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from server.namespaces import graph_iri
-from server.store import CURRENT, build, current_build, open_store
+from server.store import CURRENT, build, current_build, hold_build, open_store
 from server.validate import ValidationFailed
 
 from .support import DATA_DIR, ONTOLOGY_DIR
@@ -160,3 +160,19 @@ def test_same_as_on_an_existing_resource_must_be_a_wikidata_entity(workspace) ->
     [problem] = [p for p in refused.value.problems if "dbpedia" in p.value]
     assert BROKEN_FILE in problem.file
     assert problem.resource == "institution:dresden"
+
+
+def test_a_build_held_by_a_server_survives_later_builds(workspace) -> None:
+    """Builds beyond the kept number are removed, except one a running server still reads."""
+    build(workspace["store"], workspace["ontology"], workspace["data"], keep=1)
+    served = current_build(workspace["store"])
+    handle = hold_build(served)
+    try:
+        for _ in range(2):
+            build(workspace["store"], workspace["ontology"], workspace["data"], keep=1)
+        assert served.exists()
+    finally:
+        handle.close()
+    build(workspace["store"], workspace["ontology"], workspace["data"], keep=1)
+    assert not served.exists()
+    assert len(list((workspace["store"] / "builds").iterdir())) == 1
