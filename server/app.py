@@ -102,7 +102,9 @@ def _register_instance_routes(app: Flask) -> None:
         if media_type is None:
             raise errors.NotAcceptable(f"VoID is RDF; available: {', '.join(offers(True))}", available=offers(True))
         endpoint = request.host_url + "sparql"
-        graph = void_description(endpoint, request.host_url + ".well-known/void", ext["build"])
+        graph = void_description(
+            endpoint, request.host_url + ".well-known/void", ext["build"], request.host_url + "dumps/"
+        )
         return Response(graph.serialize(GRAPH_TYPES[media_type]), mimetype=media_type, headers={"Vary": "Accept"})
 
 

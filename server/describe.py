@@ -88,7 +88,7 @@ def service_description(endpoint: str, info: BuildInfo, void_iri: str) -> _Graph
     return graph
 
 
-def void_description(endpoint: str, void_iri: str, info: BuildInfo) -> _Graph:
+def void_description(endpoint: str, void_iri: str, info: BuildInfo, dumps_base: str | None = None) -> _Graph:
     """The VoID description of the dataset: licence, version, size, vocabularies, examples, endpoint."""
     graph = _Graph()
     dataset = NamedNode(void_iri)
@@ -114,6 +114,8 @@ def void_description(endpoint: str, void_iri: str, info: BuildInfo) -> _Graph:
         graph.add(dataset, VOID + "vocabulary", NamedNode(vocabulary))
     for example in EXAMPLE_RESOURCES:
         graph.add(dataset, VOID + "exampleResource", NamedNode(example))
+    for name in info.dumps if dumps_base else ():
+        graph.add(dataset, VOID + "dataDump", NamedNode(dumps_base + name))
     graph.add(dataset, DCTERMS + "creator", Literal(f"GovSocial KG {__version__}"))
     for name, triples in info.graphs.items():
         subset = NamedNode(name)

@@ -13,6 +13,7 @@ every file loaded, so a failed or interrupted build leaves the last good store a
 from __future__ import annotations
 
 import fcntl
+import gzip
 import json
 import os
 import shutil
@@ -24,9 +25,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO
 
-from pyoxigraph import NamedNode, Store
+from pyoxigraph import NamedNode, Quad, RdfFormat, Store, Triple, serialize
 
 from .inputs import InputFile, dataset_version, discover
+from .namespaces import PREFIXES
 from .validate import ValidationFailed, check_shapes, check_syntax
 
 CURRENT = "current"
@@ -34,6 +36,9 @@ BUILDS = "builds"
 ENGINE_DIR = "oxigraph"
 INFO_FILE = "build.json"
 IN_USE_FILE = ".in-use"
+DUMPS_DIR = "dumps"
+#: Downloadable dumps of every build: all named graphs as N-Quads, and their union as Turtle.
+DUMPS = {"govsocial.nq.gz": RdfFormat.N_QUADS, "govsocial.ttl.gz": RdfFormat.TURTLE}
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,7 @@ class BuildInfo:
     graphs: dict[str, int]
     files: dict[str, str] = field(default_factory=dict)  # file name -> graph IRI
     seconds: float = 0.0
+    dumps: dict[str, int] = field(default_factory=dict)  # file name in dumps/ -> size in bytes
 
     @classmethod
     def read(cls, build_dir: Path) -> BuildInfo:
@@ -76,7 +82,7 @@ def build(store_dir: Path, ontology_dir: Path, data_dir: Path, keep: int = 2) ->
         build_dir = store_dir / BUILDS / build_id
         build_dir.mkdir(parents=True)
         try:
-            graphs = _load_and_validate(build_dir / ENGINE_DIR, inputs, files_of)
+            graphs = _load_and_validate(build_dir / ENGINE_DIR, inputs, files_of, build_dir / DUMPS_DIR)
             info = BuildInfo(
                 version=version,
                 built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -84,6 +90,7 @@ def build(store_dir: Path, ontology_dir: Path, data_dir: Path, keep: int = 2) ->
                 graphs=graphs,
                 files={item.name: item.graph for item in inputs},
                 seconds=round(time.monotonic() - started, 3),
+                dumps={path.name: path.stat().st_size for path in sorted((build_dir / DUMPS_DIR).iterdir())},
             )
             info.write(build_dir)
         except BaseException:
@@ -94,8 +101,10 @@ def build(store_dir: Path, ontology_dir: Path, data_dir: Path, keep: int = 2) ->
     return info
 
 
-def _load_and_validate(path: Path, inputs: list[InputFile], files_of: dict[str, list[str]]) -> dict[str, int]:
-    """Load every input into the new store, then check the shapes there; count triples per graph.
+def _load_and_validate(
+    path: Path, inputs: list[InputFile], files_of: dict[str, list[str]], dumps_dir: Path
+) -> dict[str, int]:
+    """Load every input into the new store, check the shapes there, write the dumps; count triples per graph.
 
     The store is not yet current, so a refusal only costs the directory the caller removes.
     """
@@ -107,6 +116,7 @@ def _load_and_validate(path: Path, inputs: list[InputFile], files_of: dict[str, 
         if problems:
             raise ValidationFailed(problems)
         store.optimize()
+        _write_dumps(store, dumps_dir)
         counts = {
             solution["g"].value: int(solution["n"].value)
             for solution in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
@@ -115,6 +125,24 @@ def _load_and_validate(path: Path, inputs: list[InputFile], files_of: dict[str, 
     finally:
         del store  # releases the RocksDB lock before the directory is made current or removed
     return dict(sorted(counts.items()))
+
+
+def _write_dumps(store: Store, dumps_dir: Path) -> None:
+    """Compressed dumps for download: N-Quads keep the named graphs, Turtle gives their union."""
+    dumps_dir.mkdir()
+    for name, fmt in DUMPS.items():
+        # mtime=0 keeps the compressed bytes identical for identical data
+        with open(dumps_dir / name, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as packed:
+            if fmt == RdfFormat.N_QUADS:
+                store.dump(packed, format=fmt)
+            else:
+                _serialize_union(store.quads_for_pattern(None, None, None, None), packed, fmt)
+
+
+def _serialize_union(quads: Iterator[Quad], output: IO[bytes], fmt: RdfFormat) -> None:
+    """Write the union of all graphs as triples, a triple stated in several graphs once."""
+    union = dict.fromkeys(Triple(quad.subject, quad.predicate, quad.object) for quad in quads)
+    serialize(union, output, format=fmt, prefixes=PREFIXES)
 
 
 def _switch(store_dir: Path, build_dir: Path) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
 import shutil
 from pathlib import Path
 
+import pyoxigraph
 import pytest
+from pyoxigraph import RdfFormat
 
 from server.namespaces import graph_iri
 from server.store import CURRENT, build, current_build, hold_build, open_store
@@ -176,3 +179,16 @@ def test_a_build_held_by_a_server_survives_later_builds(workspace) -> None:
     build(workspace["store"], workspace["ontology"], workspace["data"], keep=1)
     assert not served.exists()
     assert len(list((workspace["store"] / "builds").iterdir())) == 1
+
+
+def test_build_writes_compressed_dumps_of_every_graph_and_of_their_union(built_store_dir: Path, build_info) -> None:
+    """N-Quads keep each statement's graph; the Turtle dump holds the union; both parse and are complete."""
+    dumps = current_build(built_store_dir) / "dumps"
+    assert set(build_info.dumps) == {"govsocial.nq.gz", "govsocial.ttl.gz"}
+    quads = list(pyoxigraph.parse(gzip.decompress((dumps / "govsocial.nq.gz").read_bytes()), format=RdfFormat.N_QUADS))
+    assert len(quads) == build_info.triples
+    assert {quad.graph_name.value for quad in quads} == set(build_info.graphs)
+    triples = list(
+        pyoxigraph.parse(gzip.decompress((dumps / "govsocial.ttl.gz").read_bytes()), format=RdfFormat.TURTLE)
+    )
+    assert len(triples) == len({(q.subject, q.predicate, q.object) for q in quads})
