@@ -69,7 +69,7 @@ def compile_constraints(shapes: rdflib.Graph) -> list[CompiledConstraint]:
         if select is None:
             raise UnsupportedShape(f"{shape}: only sh:select SPARQL constraints are supported")
         prefixes = _prefix_map(shapes, constraint)
-        targets = _targets(shapes, shape, prefixes)
+        targets = target_patterns(shapes, shape, prefixes)
         if not targets:
             raise UnsupportedShape(f"{shape}: a SPARQL constraint needs a shape with a target of its own")
         header = "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in sorted(prefixes.items()))
@@ -108,7 +108,7 @@ def _true(term: rdflib.term.Node | None) -> bool:
     return isinstance(term, rdflib.Literal) and bool(term.toPython())
 
 
-def _targets(shapes: rdflib.Graph, shape: rdflib.term.Node, prefixes: dict[str, str]) -> list[str]:
+def target_patterns(shapes: rdflib.Graph, shape: rdflib.term.Node, prefixes: dict[str, str]) -> list[str]:
     """Each target of the shape as a group pattern that binds ?this (SHACL instance semantics for classes)."""
     patterns = [f"?this a/<{RDFS.subClassOf}>* <{cls}> ." for cls in shapes.objects(shape, SH.targetClass)]
     patterns += [f"?this <{prop}> ?targetObject ." for prop in shapes.objects(shape, SH.targetSubjectsOf)]

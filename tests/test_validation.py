@@ -36,6 +36,20 @@ event:f5 a gs:Departure ; rdfs:label "f5"@en ; gs:institution institution:dresde
 event:f6 a gs:Joining ; rdfs:label "f6"@de ; gs:institution institution:dresden ; gs:platform platform:x ;
     gs:date "2024-03-01"^^xsd:date ; gs:datePrecision gs:YearPrecision ; prov:wasDerivedFrom source:test-fixture .
 source:orphan a gs:Source ; rdfs:label "ohne Kennung"@de ; dcterms:language "de" .
+event:c1 a gs:Joining ; rdfs:label "c1"@de ; gs:institution institution:dresden ;
+    gs:platform platform:x , platform:mastodon ; gs:quote "kein Sprach-Tag" ; gs:participant "ein Text" ;
+    gs:datePrecision <urn:no-such-precision> ; gs:date "2024-02-01"^^xsd:date ; gs:considers gs:Joining ;
+    gs:alternativePlatform institution:dresden .
+event:c2 a gs:Departure ; rdfs:label "c2"@de ; gs:institution "Dresden" ; gs:platform platform:x ;
+    gs:date "kein Datum"^^xsd:date ; gs:datePrecision gs:DayPrecision ; prov:wasDerivedFrom source:test-fixture .
+institution:c3 a gs:Municipality ; rdfs:label "Ort"@de ; gs:ags "12AB" ; gs:level <urn:no-such-level> .
+<https://w3id.org/govsocial/id/account/x/c4> a gs:Account ; rdfs:label "c4"@de ; gs:platform platform:x ;
+    gs:heldBy institution:dresden ; gs:handle "@mit-at" .
+<https://w3id.org/govsocial/id/observation/c5> a gs:FollowerObservation ; rdfs:label "c5"@de ;
+    gs:followers -5 ; gs:platform platform:x ; gs:institution institution:dresden ;
+    prov:wasDerivedFrom source:test-fixture .
+reason:c6 a skos:Concept ; skos:inScheme gs:Reasons ; skos:broader reason:push ;
+    skos:prefLabel "eins"@de , "zwei"@de ; rdfs:label "eins"@de .
 """
 )
 
@@ -69,7 +83,8 @@ def test_split_validation_reports_exactly_what_pyshacl_reports(tmp_path: Path) -
     assert split == alone
     assert split[("event:f2", "", "")] == 2  # no event class, and neither institution nor person
     resources = {resource for resource, _, _ in split}
-    assert {f"event:f{n}" for n in range(1, 7)} | {"source:orphan"} <= resources
+    assert {f"event:f{n}" for n in range(1, 7)} | {"source:orphan", "event:c1", "event:c2"} <= resources
+    assert {"institution:c3", "gsid:account/x/c4", "gsid:observation/c5", "reason:c6"} <= resources
 
 
 def test_every_sparql_constraint_of_the_shapes_compiles() -> None:
