@@ -48,15 +48,6 @@ class Violation:
     severity: str
 
 
-def strip_sparql_constraints(shapes: rdflib.Graph) -> rdflib.Graph:
-    """The shapes without their sh:sparql links, for pyshacl to check only the core constraints."""
-    core = rdflib.Graph()
-    for triple in shapes.triples((None, None, None)):
-        if triple[1] != SH.sparql:
-            core.add(triple)
-    return core
-
-
 def compile_constraints(shapes: rdflib.Graph) -> list[CompiledConstraint]:
     """Rewrite every active sh:sparql constraint of the shapes into one query over all its targets."""
     compiled = []
