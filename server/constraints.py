@@ -3,8 +3,8 @@
 pyshacl evaluates a SPARQL constraint once per focus node with rdflib's engine, which is slow and grows
 with the data. A SPARQL constraint is already a query, so here each one runs once over all of its shape's
 targets: the targets become a sub-select that binds ?this, and the constraint's own pattern follows. The
-core constraints stay with pyshacl; `tests/test_validation.py` checks that the two together report what
-pyshacl alone reports.
+core constraints are compiled in core_constraints.py; `tests/test_validation.py` checks that the two
+together report what pyshacl alone reports.
 
 Supported, and refused loudly otherwise so that a new shape is never silently skipped: sh:select
 constraints attached directly to a node shape whose targets are sh:targetClass, sh:targetSubjectsOf,
