@@ -14,6 +14,7 @@ from . import __version__, errors
 from .describe import void_description
 from .examples import load_examples
 from .negotiation import GRAPH_TYPES, choose, offers, prefers_html
+from .result_cache import ResultCache
 from .settings import Settings
 from .sparql import ALLOWED_METHODS
 from .sparql import blueprint as sparql_blueprint
@@ -53,6 +54,7 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
         "build": info,
         "pool": pool,
         "held_build": held,
+        "results": ResultCache(settings.result_cache_mb * 1024 * 1024),
         "examples": load_examples(settings.queries_dir) if settings.queries_dir.is_dir() else [],
     }
     app.register_blueprint(sparql_blueprint)
@@ -83,6 +85,7 @@ def _register_instance_routes(app: Flask) -> None:
             built_at=info.built_at,
             workers=alive,
             workers_replaced=ext["pool"].replaced,
+            result_cache=ext["results"].stats(),
         )
 
     @app.get("/-/version")

@@ -36,6 +36,13 @@ def _positive_int(value: str) -> int:
     return number
 
 
+def _non_negative_int(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise ValueError(f"must be 0 or more, got {value}")
+    return number
+
+
 def _words(value: str) -> tuple[str, ...]:
     return tuple(value.split())
 
@@ -89,7 +96,12 @@ SETTINGS: tuple[Setting, ...] = (
         "SERVICE endpoints a query may call, separated by spaces; compared exactly.",
         _words,
     ),
-    Setting("cache_ttl_s", "300", "Cache-Control max-age for query answers, in seconds (0: no caching).", int),
+    Setting(
+        "result_cache_mb", "64", "Memory for recent query answers, in MiB (0: no result cache).", _non_negative_int
+    ),
+    Setting(
+        "cache_ttl_s", "300", "Cache-Control max-age for query answers, in seconds (0: no caching).", _non_negative_int
+    ),
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}

@@ -213,6 +213,9 @@ def sparql() -> Response:
         headers["Cache-Control"] = f"public, max-age={settings.cache_ttl_s}"
     if etag in request.if_none_match:
         return Response(status=304, headers=headers)
+    cached = ext["results"].get(etag)
+    if cached is not None:
+        return Response(cached[1], content_type=_content_type(cached[0]), headers={**headers, "X-Cache": "hit"})
     job = QueryJob(
         protocol.query, media_type, protocol.default_graphs, protocol.named_graphs, settings.max_result_bytes
     )
@@ -220,7 +223,8 @@ def sparql() -> Response:
         answer = ext["pool"].run(job, settings.query_timeout_s)
     except QueryFailure as failure:
         raise _failure(failure, settings.query_timeout_s) from None
-    return Response(answer.body, content_type=_content_type(answer.media_type), headers=headers)
+    ext["results"].put(etag, answer.media_type, answer.body)
+    return Response(answer.body, content_type=_content_type(answer.media_type), headers={**headers, "X-Cache": "miss"})
 
 
 def _content_type(media_type: str) -> str:
