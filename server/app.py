@@ -7,15 +7,17 @@ import logging
 from typing import Any
 
 import pyoxigraph
-from flask import Flask, Response, jsonify, redirect, request
+from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from . import __version__, errors
 from .describe import void_description
 from .examples import load_examples
 from .negotiation import GRAPH_TYPES, choose, offers, prefers_html
+from .remote import RemoteEngine
 from .result_cache import ResultCache
 from .settings import Settings
+from .site import register_pages
 from .sparql import ALLOWED_METHODS
 from .sparql import blueprint as sparql_blueprint
 from .store import ENGINE_DIR, current_build, hold_build, open_store
@@ -43,7 +45,11 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     build_dir = current_build(settings.store)
     held = hold_build(build_dir)
     _, info = open_store(settings.store)
-    pool = WorkerPool(str(build_dir / ENGINE_DIR), settings.workers, settings.worker_memory_mb)
+    pool: WorkerPool | RemoteEngine = (
+        RemoteEngine(settings.engine_url)
+        if settings.engine_url
+        else WorkerPool(str(build_dir / ENGINE_DIR), settings.workers, settings.worker_memory_mb)
+    )
     atexit.register(pool.close)
 
     app = Flask(__name__)
@@ -58,6 +64,7 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
         "examples": load_examples(settings.queries_dir) if settings.queries_dir.is_dir() else [],
     }
     app.register_blueprint(sparql_blueprint)
+    register_pages(app)  # the workbench at /, /id/..., /ontology, /dashboard, /dataset, /search
     _register_instance_routes(app)
     _register_error_handlers(app)
     if settings.cors:
@@ -67,11 +74,6 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
 
 def _register_instance_routes(app: Flask) -> None:
     ext = app.extensions["govsocial"]
-
-    @app.get("/")
-    def home() -> Response:
-        """Until the workbench exists, the query page is the front door."""
-        return redirect("/sparql", code=302)
 
     @app.get("/-/health")
     def health() -> Response:

@@ -125,3 +125,13 @@ def _resolve(iri: str, base: str | None) -> str | None:
     if re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*:", iri):
         return iri
     return urljoin(base, iri) if base else None
+
+
+def declared_prefixes(text: str) -> set[str]:
+    """The prefix names a query declares itself (so only the others need declaring for it)."""
+    items = tokens(text)
+    return {
+        items[index + 1].text[:-1]
+        for index, token in enumerate(items[:-1])
+        if token.kind == "word" and token.text.upper() == "PREFIX" and items[index + 1].kind == "pname"
+    }

@@ -75,6 +75,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("data_dir", str(PROJECT_DIR / "data"), "Curated and imported RDF that the build loads.", _path),
     Setting("ontology_dir", str(PROJECT_DIR / "ontology"), "OWL ontology, SKOS schemes and SHACL shapes.", _path),
     Setting("queries_dir", str(PROJECT_DIR / "queries"), "Example SPARQL queries (*.rq) with headers.", _path),
+    Setting(
+        "engine_url",
+        "",
+        "A SPARQL 1.1 endpoint to send queries to instead of the embedded store (empty: the embedded store).",
+    ),
     Setting("keep_builds", "2", "How many built stores to keep (the current one and older ones).", _positive_int),
     Setting("host", "127.0.0.1", "Address the server listens on."),
     Setting("port", "8000", "Port the server listens on.", _positive_int),

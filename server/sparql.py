@@ -173,6 +173,8 @@ def _failure(failure: QueryFailure, timeout: float) -> errors.ApiError:
         return errors.LimitReached(
             failure.message, limit="worker_memory_mb", worker_memory_mb=settings.worker_memory_mb
         )
+    if failure.kind == "unreachable":
+        return errors.Unavailable(failure.message)
     if failure.kind == "remote":
         return errors.RemoteServiceFailed(f"a SERVICE call failed: {failure.message}")
     return errors.EngineError(f"the query could not be evaluated: {failure.message}")

@@ -1,0 +1,105 @@
+"""The front end on a remote engine: `oxigraph serve-read-only` on a copy of the build answers for us."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from server.store import ENGINE_DIR, current_build
+
+from .support import free_port
+
+OXIGRAPH = str(Path(sys.executable).with_name("oxigraph"))
+
+
+@pytest.fixture(scope="module")
+def replica(built_store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A read-only Oxigraph server on a copy of the build, as a replica would be deployed."""
+    copy = tmp_path_factory.mktemp("replica") / "oxigraph"
+    shutil.copytree(current_build(built_store_dir) / ENGINE_DIR, copy)
+    port = free_port()
+    process = subprocess.Popen(
+        [OXIGRAPH, "serve-read-only", "--location", str(copy), "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/query"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url, params={"query": "ASK {}"}, timeout=1).ok:
+                break
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def front(start_server, replica: str) -> str:
+    """Our server with GOVSOCIAL_ENGINE_URL pointing at the replica."""
+    return start_server(engine_url=replica, query_timeout_s="3", max_result_bytes="20000").url
+
+
+def test_queries_with_our_prefixes_are_answered_by_the_remote_engine(front: str) -> None:
+    """Our pre-declared prefixes still work: the front end declares them for the engine."""
+    query = "SELECT ?date WHERE { ?e a gs:Departure ; gs:institution institution:dresden ; gs:date ?date }"
+    response = requests.get(f"{front}/sparql", params={"query": query}, headers={"Accept": "text/csv"}, timeout=10)
+    assert response.status_code == 200
+    assert response.text.splitlines() == ["date", "2024-02-01"]
+
+
+def test_a_query_declaring_its_own_prefix_is_not_declared_twice(front: str) -> None:
+    """A query's own PREFIX wins; the engine sees no conflicting declaration."""
+    query = "PREFIX gs: <https://w3id.org/govsocial/ontology#> ASK { ?e a gs:Joining }"
+    response = requests.get(f"{front}/sparql", params={"query": query}, timeout=10)
+    assert response.json()["boolean"] is True
+
+
+def test_limits_and_federation_rules_stay_ours_in_front_of_the_remote_engine(front: str) -> None:
+    """A SERVICE off the allowlist is refused by us; an oversized result is refused, not cut."""
+    service = requests.get(
+        f"{front}/sparql", params={"query": "SELECT * { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"}, timeout=10
+    )
+    assert service.status_code == 403
+    large = requests.get(f"{front}/sparql", params={"query": "SELECT * { ?s ?p ?o }"}, timeout=10)
+    assert large.status_code == 422 and large.json()["type"] == "result_too_large"
+
+
+def test_a_malformed_query_is_a_400_with_the_engines_message(front: str) -> None:
+    """The remote engine's syntax error reaches the client as our 400."""
+    response = requests.get(f"{front}/sparql", params={"query": "SELECT * WHERE { ?s"}, timeout=10)
+    assert response.status_code == 400
+    assert response.json()["type"] == "malformed_query"
+
+
+def test_an_unreachable_engine_is_a_503_that_says_so(start_server) -> None:
+    """With the engine gone, clients get 503 naming the engine, and the front end keeps running."""
+    url = start_server(engine_url=f"http://127.0.0.1:{free_port()}/query").url
+    response = requests.get(f"{url}/sparql", params={"query": "ASK {}"}, timeout=10)
+    assert response.status_code == 503
+    assert "cannot be reached" in response.json()["error"]
+    assert requests.get(f"{url}/-/health", timeout=10).status_code == 200
+
+
+def test_the_time_limit_holds_in_front_of_the_remote_engine(front: str) -> None:
+    """A runaway query is answered with 503 at the limit even though the engine runs elsewhere."""
+    started = time.monotonic()
+    response = requests.get(
+        f"{front}/sparql",
+        params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"},
+        timeout=30,
+    )
+    assert response.status_code == 503
+    assert response.json()["limit"] == "query_timeout_s"
+    assert time.monotonic() - started < 3 + 2
