@@ -25,10 +25,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO
 
-from pyoxigraph import NamedNode, Quad, RdfFormat, Store, Triple, serialize
+from pyoxigraph import NamedNode, RdfFormat, Store
 
 from .inputs import InputFile, dataset_version, discover
-from .namespaces import PREFIXES
 from .validate import ValidationFailed, check_shapes, check_syntax
 
 CURRENT = "current"
@@ -135,14 +134,9 @@ def _write_dumps(store: Store, dumps_dir: Path) -> None:
         with open(dumps_dir / name, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as packed:
             if fmt == RdfFormat.N_QUADS:
                 store.dump(packed, format=fmt)
-            else:
-                _serialize_union(store.quads_for_pattern(None, None, None, None), packed, fmt)
-
-
-def _serialize_union(quads: Iterator[Quad], output: IO[bytes], fmt: RdfFormat) -> None:
-    """Write the union of all graphs as triples, a triple stated in several graphs once."""
-    union = dict.fromkeys(Triple(quad.subject, quad.predicate, quad.object) for quad in quads)
-    serialize(union, output, format=fmt, prefixes=PREFIXES)
+            else:  # the union of the graphs, a triple stated in several graphs written once
+                union = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+                union.serialize(output=packed, format=fmt)
 
 
 def _switch(store_dir: Path, build_dir: Path) -> None:
