@@ -84,6 +84,7 @@ def _register_instance_routes(app: Flask) -> None:
             ok=alive > 0,
             version=info.version,
             triples=info.triples,
+            distinct_triples=info.distinct_triples,
             built_at=info.built_at,
             workers=alive,
             workers_replaced=ext["pool"].replaced,

@@ -79,7 +79,7 @@ def run_constraints(store: Store, compiled: list[CompiledConstraint]) -> list[Vi
     """Evaluate the compiled constraints over the union of the store's graphs."""
     violations = []
     for constraint in compiled:
-        results = store.query(constraint.query, use_default_graph_as_union=True)
+        results = store.query(constraint.query)
         names = [variable.value for variable in results.variables]
         for row in results:
             bindings = {name: row[name] for name in names if row[name] is not None}

@@ -75,8 +75,8 @@ def service_description(endpoint: str, info: BuildInfo, void_iri: str) -> _Graph
     default = BlankNode()
     graph.add(dataset, SD + "defaultGraph", default)
     graph.add(default, RDF + "type", NamedNode(SD + "Graph"))
-    graph.add(default, VOID + "triples", _int(info.triples))
-    graph.add(default, DCTERMS + "description", Literal("The union of all named graphs.", language="en"))
+    graph.add(default, VOID + "triples", _int(info.distinct_triples))
+    graph.add(default, DCTERMS + "description", Literal("The RDF merge of all named graphs.", language="en"))
     for name, triples in info.graphs.items():
         named, inner = BlankNode(), BlankNode()
         graph.add(dataset, SD + "namedGraph", named)
@@ -109,7 +109,7 @@ def void_description(endpoint: str, void_iri: str, info: BuildInfo, dumps_base: 
     graph.add(dataset, DCTERMS + "hasVersion", Literal(info.version))
     graph.add(dataset, VOID + "sparqlEndpoint", NamedNode(endpoint))
     graph.add(dataset, VOID + "uriSpace", Literal(GSID))
-    graph.add(dataset, VOID + "triples", _int(info.triples))
+    graph.add(dataset, VOID + "triples", _int(info.distinct_triples))
     for vocabulary in (GS.rstrip("#"), ORG, SKOS, PROV, DCTERMS, SCHEMA):
         graph.add(dataset, VOID + "vocabulary", NamedNode(vocabulary))
     for example in EXAMPLE_RESOURCES:

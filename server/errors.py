@@ -66,6 +66,11 @@ class NotAcceptable(ApiError):
     type = "not_acceptable"
 
 
+class PreconditionFailed(ApiError):
+    status = 412
+    type = "precondition_failed"
+
+
 class QueryTooLarge(ApiError):
     status = 413
     type = "query_too_large"

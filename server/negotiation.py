@@ -49,6 +49,9 @@ SHORT_NAMES: dict[str, str] = {
     "rdfxml": "application/rdf+xml",
     "rdf": "application/rdf+xml",
     "jsonld": "application/ld+json",
+    "json-ld": "application/ld+json",
+    "n3": "text/turtle",  # Turtle is N3; SPARQLWrapper asks for n3 this way
+    "rdf+xml": "application/rdf+xml",
     "nquads": "application/n-quads",
     "nq": "application/n-quads",
     "trig": "application/trig",

@@ -14,12 +14,12 @@ class QuerySyntaxError(ValueError):
 
 
 def run_query(store: Store, text: str) -> QueryResult:
-    """Answer a query over the union of all named graphs, with our prefixes pre-declared.
+    """Answer a query with our prefixes pre-declared, over the default graph: the merge of all graphs.
 
-    The union default graph is what a researcher expects: ontology, curated data and imports answer
-    together unless the query names graphs itself.
+    That is what a researcher expects: ontology, curated data and imports answer together unless the
+    query names graphs itself (the build materialises the merge, see store.py).
     """
     try:
-        return store.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
+        return store.query(text, prefixes=PREFIXES)
     except SyntaxError as error:
         raise QuerySyntaxError(error.msg) from None

@@ -27,8 +27,7 @@ _TOKEN = re.compile(
   | (?P<string>'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
   | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
   | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
-  | (?P<pname>(?:[A-Za-z\u00C0-\uFFFF][\w\-.\u00B7-\uFFFF]*)?:(?:[\w\-.:%\\\u00B7-\uFFFF]*[\w\-:%\u00B7-\uFFFF])?)
-  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<name>[\w:%\\\u00B7-\uFFFF][\w\-.:%\\\u00B7-\uFFFF]*)
   | (?P<other>.)
     """,
     re.VERBOSE | re.DOTALL,
@@ -52,6 +51,7 @@ class QueryFacts:
 
     form: str
     services: tuple[str | None, ...]
+    declares_dataset: bool = False  # FROM or FROM NAMED in the query text
 
     @property
     def is_update(self) -> bool:
@@ -73,13 +73,32 @@ def unescape_codepoints(text: str) -> str:
 
 
 def tokens(text: str) -> list[Token]:
-    """The significant tokens of a text: no white space, no comments."""
+    """The significant tokens of a text: no white space, no comments.
+
+    Every alternative of the pattern is a single greedy run, so scanning stays linear in the length of
+    any input: a name run (keyword, prefixed name) is split into its kind afterwards, in Python.
+    """
     found = []
     for match in _TOKEN.finditer(unescape_codepoints(text)):
         kind = match.lastgroup or "other"
-        if kind not in ("space", "comment"):
+        if kind == "name":
+            found.extend(_name_tokens(match.group()))
+        elif kind not in ("space", "comment"):
             found.append(Token(kind, match.group()))
     return found
+
+
+def _name_tokens(run: str) -> list[Token]:
+    """A keyword or prefixed name, without the dots that end a triple (a name never ends with '.')."""
+    stripped = run.rstrip(".")
+    tail = [Token("other", ".")] * (len(run) - len(stripped))
+    if not stripped:
+        return tail
+    if ":" in stripped:
+        return [Token("pname", stripped), *tail]
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", stripped):
+        return [Token("word", stripped), *tail]
+    return [Token("other", stripped), *tail]
 
 
 def inspect(text: str, default_prefixes: dict[str, str] | None = None) -> QueryFacts:
@@ -88,6 +107,7 @@ def inspect(text: str, default_prefixes: dict[str, str] | None = None) -> QueryF
     base: str | None = None
     form = ""
     services: list[str | None] = []
+    declares_dataset = False
     items = tokens(text)
     for index, token in enumerate(items):
         upper = token.text.upper()
@@ -100,12 +120,14 @@ def inspect(text: str, default_prefixes: dict[str, str] | None = None) -> QueryF
                 prefixes[name.text[:-1]] = _resolve(iri.text[1:-1], base) or iri.text[1:-1]
         elif token.kind == "word" and not form and (upper in QUERY_FORMS or upper in UPDATE_KEYWORDS):
             form = upper
+        elif token.kind == "word" and upper == "FROM":
+            declares_dataset = True
         elif token.kind == "word" and upper == "SERVICE":
             target = following
             if target is not None and target.kind == "word" and target.text.upper() == "SILENT":
                 target = items[index + 2] if index + 2 < len(items) else None
             services.append(_endpoint(target, prefixes, base))
-    return QueryFacts(form, tuple(services))
+    return QueryFacts(form, tuple(services), declares_dataset)
 
 
 def _endpoint(token: Token | None, prefixes: dict[str, str], base: str | None) -> str | None:

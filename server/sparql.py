@@ -50,7 +50,7 @@ def read_request() -> ProtocolRequest:
     settings = _ext()["settings"]
     if request.content_length is not None and request.content_length > settings.max_query_bytes * 3 + 4096:
         raise errors.QueryTooLarge(f"the request body exceeds the limit of {settings.max_query_bytes} bytes")
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         params = request.args
         if "update" in params:
             raise errors.ReadOnly(_READ_ONLY)
@@ -105,7 +105,7 @@ def _dataset(params: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
                 raise errors.BadParameter(f"{name} must be an absolute IRI; got {iri!r}") from None
             if not urlsplit(iri).scheme:
                 raise errors.BadParameter(f"{name} must be an absolute IRI; got {iri!r}")
-        graphs.append(tuple(iris))
+        graphs.append(tuple(dict.fromkeys(iris)))  # the merge of a graph with itself is that graph
     return graphs[0], graphs[1]
 
 
@@ -128,10 +128,12 @@ def same_endpoint(a: str, b: str) -> bool:
         return False
 
 
-def _endpoint_key(parts: Any) -> tuple[str, str, int | None, str, str]:
+def _endpoint_key(parts: Any) -> tuple[str, str | None, str | None, str, int | None, str, str]:
     default_port = {"http": 80, "https": 443}.get(parts.scheme.lower())
     return (
         parts.scheme.lower(),
+        parts.username,
+        parts.password,
         (parts.hostname or "").lower(),
         parts.port or default_port,
         parts.path or "/",
@@ -213,13 +215,21 @@ def sparql() -> Response:
     headers = {"Vary": "Accept", "ETag": etag}
     if settings.cache_ttl_s > 0:
         headers["Cache-Control"] = f"public, max-age={settings.cache_ttl_s}"
-    if etag in request.if_none_match:
-        return Response(status=304, headers=headers)
+    if request.if_none_match.contains(etag.strip('"')):
+        if request.method in ("GET", "HEAD"):
+            return Response(status=304, headers=headers)
+        raise errors.PreconditionFailed("If-None-Match matches the current answer; a POST cannot be answered 304")
     cached = ext["results"].get(etag)
     if cached is not None:
         return Response(cached[1], content_type=_content_type(cached[0]), headers={**headers, "X-Cache": "hit"})
     job = QueryJob(
-        protocol.query, media_type, protocol.default_graphs, protocol.named_graphs, settings.max_result_bytes
+        protocol.query,
+        media_type,
+        protocol.default_graphs,
+        protocol.named_graphs,
+        settings.max_result_bytes,
+        declares_dataset=facts.declares_dataset,
+        calls_service=bool(facts.services),
     )
     try:
         answer = ext["pool"].run(job, settings.query_timeout_s)

@@ -6,6 +6,10 @@ Layout of a store directory::
     STORE/builds/<id>/oxigraph/                            the RocksDB store
     STORE/builds/<id>/build.json                           version, counts, time
 
+Every statement is loaded into the named graph of its source, and once more into the default graph,
+which is thus the RDF merge of all named graphs: a triple that two sources state matches once, as
+SPARQL's union default graph should (pyoxigraph's own union flag would match it twice).
+
 A build always goes into a fresh directory; `current` is switched with one atomic rename only after
 every file loaded, so a failed or interrupted build leaves the last good store answering.
 """
@@ -25,9 +29,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO
 
-from pyoxigraph import NamedNode, RdfFormat, Store
+from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Store
 
 from .inputs import InputFile, dataset_version, discover
+from .namespaces import PREFIXES
 from .validate import ValidationFailed, check_shapes, check_syntax
 
 CURRENT = "current"
@@ -46,11 +51,12 @@ class BuildInfo:
 
     version: str
     built_at: str
-    triples: int
+    triples: int  # statements over all named graphs
     graphs: dict[str, int]
     files: dict[str, str] = field(default_factory=dict)  # file name -> graph IRI
     seconds: float = 0.0
     dumps: dict[str, int] = field(default_factory=dict)  # file name in dumps/ -> size in bytes
+    distinct_triples: int = 0  # triples of the default graph, the merge of the named graphs
 
     @classmethod
     def read(cls, build_dir: Path) -> BuildInfo:
@@ -81,11 +87,12 @@ def build(store_dir: Path, ontology_dir: Path, data_dir: Path, keep: int = 2) ->
         build_dir = store_dir / BUILDS / build_id
         build_dir.mkdir(parents=True)
         try:
-            graphs = _load_and_validate(build_dir / ENGINE_DIR, inputs, files_of, build_dir / DUMPS_DIR)
+            graphs, distinct = _load_and_validate(build_dir / ENGINE_DIR, inputs, files_of, build_dir / DUMPS_DIR)
             info = BuildInfo(
                 version=version,
                 built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 triples=sum(graphs.values()),
+                distinct_triples=distinct,
                 graphs=graphs,
                 files={item.name: item.graph for item in inputs},
                 seconds=round(time.monotonic() - started, 3),
@@ -102,15 +109,14 @@ def build(store_dir: Path, ontology_dir: Path, data_dir: Path, keep: int = 2) ->
 
 def _load_and_validate(
     path: Path, inputs: list[InputFile], files_of: dict[str, list[str]], dumps_dir: Path
-) -> dict[str, int]:
+) -> tuple[dict[str, int], int]:
     """Load every input into the new store, check the shapes there, write the dumps; count triples per graph.
 
     The store is not yet current, so a refusal only costs the directory the caller removes.
     """
     store = Store(str(path))
     try:
-        for item in inputs:
-            store.bulk_load(path=str(item.path), format=item.format, to_graph=NamedNode(item.graph))
+        load_inputs(store, inputs)
         problems = [p for p in check_shapes(store, inputs, files_of) if p.severity == "Violation"]
         if problems:
             raise ValidationFailed(problems)
@@ -120,23 +126,30 @@ def _load_and_validate(
             solution["g"].value: int(solution["n"].value)
             for solution in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
         }
+        distinct = int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
         store.flush()
     finally:
         del store  # releases the RocksDB lock before the directory is made current or removed
-    return dict(sorted(counts.items()))
+    return dict(sorted(counts.items())), distinct
+
+
+def load_inputs(store: Store, inputs: list[InputFile]) -> None:
+    """Each file into the named graph of its source, and into the default graph that merges them all."""
+    for item in inputs:
+        store.bulk_load(path=str(item.path), format=item.format, to_graph=NamedNode(item.graph))
+        store.bulk_load(path=str(item.path), format=item.format, to_graph=DefaultGraph())
 
 
 def _write_dumps(store: Store, dumps_dir: Path) -> None:
-    """Compressed dumps for download: N-Quads keep the named graphs, Turtle gives their union."""
+    """Compressed dumps for download: N-Quads of the whole dataset, Turtle of the default graph (the merge)."""
     dumps_dir.mkdir()
     for name, fmt in DUMPS.items():
         # mtime=0 keeps the compressed bytes identical for identical data
         with open(dumps_dir / name, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as packed:
             if fmt == RdfFormat.N_QUADS:
                 store.dump(packed, format=fmt)
-            else:  # the union of the graphs, a triple stated in several graphs written once
-                union = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
-                union.serialize(output=packed, format=fmt)
+            else:
+                store.dump(packed, format=fmt, from_graph=DefaultGraph(), prefixes=PREFIXES)
 
 
 def _switch(store_dir: Path, build_dir: Path) -> None:

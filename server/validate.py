@@ -95,7 +95,7 @@ def check_shapes(store: Store, inputs: list[InputFile], files_of: FileIndex) -> 
     ]
     for constraint in compile_core(shapes):
         path = NamedNode(constraint.path) if constraint.path else None
-        for row in store.query(constraint.query, use_default_graph_as_union=True):
+        for row in store.query(constraint.query):
             problems.append(
                 _problem(files_of, row["this"], path, _bound(row, "value"), constraint.message, constraint.severity)
             )

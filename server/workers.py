@@ -38,6 +38,8 @@ class QueryJob:
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
     max_result_bytes: int = 50 * 1024 * 1024
+    declares_dataset: bool = False  # the query text has FROM / FROM NAMED
+    calls_service: bool = False  # the query text has SERVICE: connection errors are the remote's
 
 
 @dataclass(frozen=True)
@@ -86,15 +88,19 @@ class _BoundedBuffer:
 
 
 def execute(store: Store, job: QueryJob) -> Answer:
-    """Run one query and serialise its result within the byte limit (also used without workers)."""
-    dataset = bool(job.default_graphs or job.named_graphs)
-    result = store.query(
-        job.text,
-        prefixes=PREFIXES,
-        use_default_graph_as_union=not job.default_graphs,
-        default_graph=[NamedNode(iri) for iri in job.default_graphs] if job.default_graphs else None,
-        named_graphs=[NamedNode(iri) for iri in job.named_graphs] if dataset and job.named_graphs else None,
-    )
+    """Run one query and serialise its result within the byte limit (also used without workers).
+
+    The dataset follows SPARQL 1.1: the protocol's default-graph-uri / named-graph-uri win, and a side
+    they leave out is empty; else the query's FROM / FROM NAMED; else the store's default graph, which
+    the build made the merge of all named graphs.
+    """
+    dataset = {}
+    if job.default_graphs or job.named_graphs:
+        dataset = {
+            "default_graph": [NamedNode(iri) for iri in job.default_graphs],
+            "named_graphs": [NamedNode(iri) for iri in job.named_graphs],
+        }
+    result = store.query(job.text, prefixes=PREFIXES, **dataset)
     table = GRAPH_TYPES if isinstance(result, QueryTriples) else RESULT_TYPES
     media_type = job.media_type if job.media_type in table else next(iter(table))
     sink = _BoundedBuffer(job.max_result_bytes)
@@ -142,7 +148,9 @@ def _worker_main(conn: Connection, store_path: str, memory_mb: int) -> None:
             conn.send(("too_large", f"the result exceeds the limit of {job.max_result_bytes} bytes"))
         except (OSError, RuntimeError, ValueError, TypeError) as error:
             text = str(error)
-            remote = "SERVICE" in text.upper() or "HTTP" in text.upper()
+            remote = job.calls_service and (
+                isinstance(error, OSError) or "SERVICE" in text.upper() or "HTTP" in text.upper()
+            )
             conn.send(("remote" if remote else "engine", text))
         else:
             conn.send(("ok", answer.media_type))

@@ -88,7 +88,7 @@ def test_query_without_a_store_says_how_to_build_one(tmp_path: Path) -> None:
 def test_build_of_broken_data_exits_1_and_keeps_the_store(cli_store: Path, tmp_path: Path) -> None:
     """A hand-broken data file is refused with a readable report; the previous store still answers."""
     data = tmp_path / "data"
-    shutil.copytree(DATA_DIR, data)
+    shutil.copytree(DATA_DIR / "curated", data / "curated")
     broken = data / "curated" / "zz-broken.ttl"
     broken.write_text(
         "@prefix gs: <https://w3id.org/govsocial/ontology#> .\n"

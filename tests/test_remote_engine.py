@@ -26,7 +26,7 @@ def replica(built_store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     shutil.copytree(current_build(built_store_dir) / ENGINE_DIR, copy)
     port = free_port()
     process = subprocess.Popen(
-        [OXIGRAPH, "serve-read-only", "--location", str(copy), "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+        [OXIGRAPH, "serve-read-only", "--location", str(copy), "--bind", f"127.0.0.1:{port}"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
