@@ -19,6 +19,9 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["import"]:  # its own parser takes every option, --list and --help included
+        return _run_import(argv[1:])
     args = _parser().parse_args(argv)
     try:
         return args.handler(args)
@@ -48,6 +51,14 @@ def _parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--port", type=int, help="port to listen on (default 8000)")
     serve_cmd.add_argument("--store", type=Path, help="store directory")
     serve_cmd.set_defaults(handler=_serve)
+
+    import_cmd = commands.add_parser(
+        "import",
+        help="turn a public data set into RDF under data/NAME/ (see `govsocial import --list`)",
+        add_help=False,
+    )
+    import_cmd.add_argument("arguments", nargs=argparse.REMAINDER)
+    import_cmd.set_defaults(handler=_import)
 
     settings_cmd = commands.add_parser("settings", help="list every setting, its value and what it does")
     settings_cmd.set_defaults(handler=_settings)
@@ -105,6 +116,16 @@ def _serve(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     serve(app, settings)
     return EXIT_OK
+
+
+def _import(args: argparse.Namespace) -> int:
+    return _run_import(args.arguments)
+
+
+def _run_import(arguments: list[str]) -> int:
+    from .imports import main as import_main  # the importers load only for the command that needs them
+
+    return import_main(arguments)
 
 
 def _settings(args: argparse.Namespace) -> int:
