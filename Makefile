@@ -4,8 +4,15 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Front-end libraries (editor, charts) come from the npm registry, exactly as package-lock.json pins them.
+NODE_STAMP := node_modules/.installed
+# The browser tests drive Debian's Chromium through its ChromeDriver (tests/test_browser.py).
+CHROMIUM := /usr/bin/chromium
+CHROMEDRIVER := /usr/bin/chromedriver
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
 
-.PHONY: install build serve test lint clean
+.PHONY: install build serve test lint clean bench browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,20 +20,42 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || ($(APT) update -q && $(APT) install -y -q nodejs npm)
+	npm ci --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+# Installs Chromium and ChromeDriver from Debian only when they are missing.
+browser:
+	@if [ -x $(CHROMIUM) ] && [ -x $(CHROMEDRIVER) ]; then echo "browser tests: $(CHROMIUM) and $(CHROMEDRIVER) present"; \
+	else $(APT) update -q && $(APT) install -y -q chromium chromium-driver; fi
+
+install: $(STAMP) $(NODE_STAMP)
 
 build: $(STAMP)
 	$(BIN)/govsocial build
 
-serve: build
+serve: build $(NODE_STAMP)
 	$(BIN)/govsocial serve
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint
+test: lint $(NODE_STAMP) browser
 	$(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache node_modules
+
+# The benchmark (see README, "Benchmarks"): installs the `bench` extras once, then generates, builds and
+# compares at 10^5 and 10^6 triples and runs the load test; results in bench/out/. More: BENCH_ARGS="--help".
+BENCH_STAMP := $(VENV)/.installed-bench
+BENCH_ARGS ?=
+
+$(BENCH_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m bench $(BENCH_ARGS)

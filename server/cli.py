@@ -22,6 +22,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["import"]:  # its own parser takes every option, --list and --help included
         return _run_import(argv[1:])
+    if argv[:1] in (["report"], ["export"]):
+        from . import wikidata  # loads only for the commands that need it
+
+        return (wikidata.report_main if argv[0] == "report" else wikidata.export_main)(argv[1:])
     args = _parser().parse_args(argv)
     try:
         return args.handler(args)
@@ -59,6 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     import_cmd.add_argument("arguments", nargs=argparse.REMAINDER)
     import_cmd.set_defaults(handler=_import)
+
+    commands.add_parser("report", help="`report wikidata`: how many resources per class link to Wikidata")
+    commands.add_parser("export", help="`export quickstatements --out FILE`: the Wikidata edits our data supports")
 
     settings_cmd = commands.add_parser("settings", help="list every setting, its value and what it does")
     settings_cmd.set_defaults(handler=_settings)

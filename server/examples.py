@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-_FIELD = re.compile(r"^#\s*(title|description):\s*(.*)$")
+_FIELD = re.compile(r"^#\s*(title|description|federated):\s*(.*)$")
 _CONTINUATION = re.compile(r"^#\s{2,}(.*)$")
 
 
@@ -21,6 +21,7 @@ class Example:
     title: str
     description: str
     text: str
+    federated: bool = False  # `# federated: true`: part of the answer comes from a remote SERVICE
 
 
 class ExampleError(ValueError):
@@ -46,7 +47,8 @@ def parse_example(path: Path) -> Example:
     missing = [name for name in ("title", "description") if not fields.get(name)]
     if missing:
         raise ExampleError(f"{path}: header lacks {' and '.join('# ' + m + ':' for m in missing)}")
-    return Example(path.stem, fields["title"], fields["description"], text)
+    federated = fields.get("federated", "").strip().lower() == "true"
+    return Example(path.stem, fields["title"], fields["description"], text, federated)
 
 
 def load_examples(folder: Path) -> list[Example]:

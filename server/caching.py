@@ -1,0 +1,38 @@
+"""HTTP caching for the pages and descriptions: an ETag from the data's and the software's version.
+
+A server answers from one build for its whole life, so every page is a function of the build's
+version, the software's version and the request's URL and format; that is the entity tag.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import Response, current_app, request
+
+from . import __version__
+
+
+def etag_for(*parts: str) -> str:
+    """A strong entity tag over the dataset version, the software version and the given parts."""
+    digest = hashlib.sha256()
+    for part in (current_app.extensions["govsocial"]["build"].version, __version__, *parts):
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\0")
+    return '"' + digest.hexdigest()[:32] + '"'
+
+
+def cache_headers(etag: str) -> dict[str, str]:
+    """ETag plus Cache-Control from the cache_ttl_s setting."""
+    headers = {"ETag": etag}
+    ttl = current_app.extensions["govsocial"]["settings"].cache_ttl_s
+    if ttl > 0:
+        headers["Cache-Control"] = f"public, max-age={ttl}"
+    return headers
+
+
+def not_modified(etag: str, headers: dict[str, str]) -> Response | None:
+    """A 304 when the client already holds this version, else None."""
+    if request.if_none_match.contains_weak(etag.strip('"')):  # ETags holds values without their quotes
+        return Response(status=304, headers=headers)
+    return None
