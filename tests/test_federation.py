@@ -8,8 +8,6 @@ own that count every request they get, and a positive control shows that the cou
 from __future__ import annotations
 
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -19,11 +17,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from .support import free_port
+from .support import free_port, oxigraph_server
 
 TIMEOUT = 30
 QUERY_TIMEOUT_S = 2.0
-OXIGRAPH = str(Path(sys.executable).with_name("oxigraph"))
 STANDIN_DATA = Path(__file__).with_name("standin_wikidata.ttl")
 GSID_ORG = "https://w3id.org/govsocial/id/org/"
 EMPTY_RESULT = b'{"head":{"vars":["s","p","o"]},"results":{"bindings":[]}}'
@@ -105,35 +102,8 @@ class SilentEndpoint:
 @pytest.fixture(scope="module")
 def standin_wikidata(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`oxigraph serve-read-only` on the stand-in data; yields its SPARQL endpoint URL (path /query)."""
-    location = tmp_path_factory.mktemp("standin-wikidata")
-    subprocess.run(
-        [OXIGRAPH, "load", "--location", str(location), "--file", str(STANDIN_DATA)],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
-    port = free_port()
-    process = subprocess.Popen(
-        [OXIGRAPH, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/query"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(url, params={"query": "ASK {}"}, timeout=1).ok:
-                    break
-            except requests.ConnectionError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError("the stand-in Wikidata endpoint did not start")
-            time.sleep(0.1)
+    with oxigraph_server(tmp_path_factory.mktemp("standin-wikidata"), load=STANDIN_DATA) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

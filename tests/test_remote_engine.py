@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,9 +12,7 @@ import requests
 
 from server.store import ENGINE_DIR, current_build
 
-from .support import free_port
-
-OXIGRAPH = str(Path(sys.executable).with_name("oxigraph"))
+from .support import free_port, oxigraph_server
 
 
 @pytest.fixture(scope="module")
@@ -24,25 +20,8 @@ def replica(built_store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     """A read-only Oxigraph server on a copy of the build, as a replica would be deployed."""
     copy = tmp_path_factory.mktemp("replica") / "oxigraph"
     shutil.copytree(current_build(built_store_dir) / ENGINE_DIR, copy)
-    port = free_port()
-    process = subprocess.Popen(
-        [OXIGRAPH, "serve-read-only", "--location", str(copy), "--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/query"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(url, params={"query": "ASK {}"}, timeout=1).ok:
-                break
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    try:
+    with oxigraph_server(copy) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,6 @@ import json
 import re
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,10 +24,9 @@ from server.examples import load_examples
 from server.wikidata import export_main, report_main
 from server.wikidata_quickstatements import NO_DATE, NO_HANDLE, NO_PROPERTY, NO_QID, export
 
-from .support import ONTOLOGY_DIR, QUERIES_DIR, free_port
+from .support import ONTOLOGY_DIR, QUERIES_DIR, oxigraph_server
 
 WIKIDATA_SPARQL = "https://query.wikidata.org/sparql"
-OXIGRAPH = str(Path(sys.executable).with_name("oxigraph"))
 STANDIN_DATA = Path(__file__).with_name("wikidata_standin.ttl")
 ORG = "https://w3id.org/govsocial/id/org/"
 GS = "https://w3id.org/govsocial/ontology#"
@@ -214,35 +212,8 @@ def test_federated_example_calls_wikidata_without_its_label_service(name: str) -
 @pytest.fixture(scope="module")
 def standin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`oxigraph serve-read-only` on the stand-in data; yields its SPARQL endpoint URL."""
-    location = tmp_path_factory.mktemp("wikidata-standin")
-    subprocess.run(
-        [OXIGRAPH, "load", "--location", str(location), "--file", str(STANDIN_DATA)],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
-    port = free_port()
-    process = subprocess.Popen(
-        [OXIGRAPH, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/query"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(url, params={"query": "ASK {}"}, timeout=1).ok:
-                    break
-            except requests.ConnectionError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError("the stand-in Wikidata endpoint did not start")
-            time.sleep(0.1)
+    with oxigraph_server(tmp_path_factory.mktemp("wikidata-standin"), load=STANDIN_DATA) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
