@@ -1,0 +1,226 @@
+"""`python -m bench`: generate, build, compare ours with the peers A B A B, load-test; write JSON and a plot.
+
+Default (`make bench`): scales 10^5 and 10^6 (generation, build and comparison), rdflib-endpoint at the
+smallest scale, the load test at 10^6. `--build-only 1e7` adds the 10^7 generation and build (time, peak
+memory, store size; `--profile` times each step of the build as well). Everything goes to bench/out/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import signal
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import report
+from .builds import build, ensure_data, profile, scale_name
+from .client import Client
+from .compare import compare
+from .endpoints import copy_store, start_ours, start_oxigraph, start_rdflib
+from .generate import DEFAULT_SEED
+from .load import load_test
+from .mix import RUNAWAYS, comparison_mix, parameters
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def _scales(text: str) -> list[int]:
+    return [int(float(part)) for part in text.split(",") if part.strip()]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--scales", type=_scales, default=[10**5, 10**6], help="compared scales (default 1e5,1e6)")
+    parser.add_argument("--build-only", type=_scales, default=[], help="scales only generated and built, e.g. 1e7")
+    parser.add_argument("--profile", action="store_true", help="also time each step of every build")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--out", type=Path, default=PROJECT_DIR / "bench" / "out")
+    parser.add_argument("--concurrency", type=int, default=4, help="requests in flight, the same for every endpoint")
+    parser.add_argument("--rounds", type=int, default=3, help="A B A B rounds per query")
+    parser.add_argument("--batch-seconds", type=float, default=1.5, help="about how long one batch runs")
+    parser.add_argument("--max-batch", type=int, default=200, help="most requests in one batch")
+    parser.add_argument("--slow-seconds", type=float, default=5, help="a warm-up slower than this skips the rounds")
+    parser.add_argument(
+        "--query-timeout", type=float, default=30, help="time limit per query for every endpoint (ours and oxigraph)"
+    )
+    parser.add_argument("--rdflib-scale", type=_scales, default=None, help="scales with rdflib-endpoint (smallest)")
+    parser.add_argument("--no-load", action="store_true", help="skip the load test")
+    parser.add_argument("--load-clients", type=int, default=16)
+    parser.add_argument("--load-runaway-clients", type=int, default=2)
+    parser.add_argument("--load-seconds", type=float, default=60)
+    parser.add_argument("--load-timeout-s", type=float, default=2, help="GOVSOCIAL_QUERY_TIMEOUT_S under load")
+    parser.add_argument("--no-rebuild", action="store_true", help="reuse a store already built from the same data")
+    return parser
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _stop_on_term(signum: int, frame: object) -> None:
+    sys.exit(128 + signum)  # unwinds the `finally` blocks, which stop every server this run started
+
+
+def main(argv: list[str] | None = None) -> int:
+    signal.signal(signal.SIGTERM, _stop_on_term)
+    args = _parser().parse_args(argv)
+    out: Path = args.out
+    logs = out / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    rdflib_scales = args.rdflib_scale if args.rdflib_scale is not None else [min(args.scales)] if args.scales else []
+    results: dict = {
+        "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
+        "machine": _machine(),
+        "builds": {},
+        "comparisons": {},
+    }
+    for triples in sorted(set(args.scales) | set(args.build_only)):
+        name = scale_name(triples)
+        data_dir, store_dir = out / "data" / name, out / "stores" / name / "built"
+        _log(f"[{name}] data ...")
+        data = ensure_data(data_dir, triples, args.seed)
+        entry: dict = {"data": data}
+        if args.no_rebuild and not data["generated"] and (store_dir / "current").exists():
+            entry["build"] = results_cached(out, name)
+        else:
+            _log(f"[{name}] build ({data['triples']} triples) ...")
+            entry["build"] = build(data_dir, store_dir, logs / f"build-{name}.log")
+        _log(f"[{name}] build: {json.dumps(entry['build'])}")
+        if args.profile:
+            _log(f"[{name}] profile of the build steps ...")
+            entry["profile"] = profile(data_dir, out / "stores" / name / "profile.json", logs / f"profile-{name}.log")
+        results["builds"][name] = entry
+        _save(out, results)
+    for triples in args.scales:
+        name = scale_name(triples)
+        if not results["builds"][name]["build"].get("ok"):
+            continue
+        results["comparisons"][name] = _compare_scale(args, name, triples in rdflib_scales, logs)
+        _save(out, results)
+        _log(report.comparison_table(name, results["comparisons"][name]))
+    if not args.no_load and args.scales:
+        name = scale_name(max(args.scales))
+        if results["builds"][name]["build"].get("ok"):
+            results["load"] = _load(args, name, logs)
+    results["targets"] = report.targets(results)
+    results["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    path = _save(out, results)
+    report.plot(results, out / "latency.png")
+    print(report.build_table(results["builds"]))
+    for name, comparison in results["comparisons"].items():
+        print(report.comparison_table(name, comparison))
+    if "load" in results:
+        print(report.load_table(results["load"]))
+    print(report.targets_table(results["targets"]))
+    print(f"results: {path}\nplot: {out / 'latency.png'}")
+    return 0
+
+
+def results_cached(out: Path, name: str) -> dict:
+    try:
+        return json.loads((out / "results.json").read_text())["builds"][name]["build"]
+    except (OSError, KeyError, ValueError):
+        return {"ok": True, "note": "reused an earlier build; no figures"}
+
+
+def _compare_scale(args: argparse.Namespace, name: str, with_rdflib: bool, logs: Path) -> dict:
+    built = args.out / "stores" / name / "built"
+    ours_copy = copy_store(built, args.out / "stores" / name / "ours")
+    oxigraph_copy = copy_store(built, args.out / "stores" / name / "oxigraph")
+    iris, words = parameters((ours_copy / "current").resolve() / "oxigraph", args.seed)
+    queries = comparison_mix(PROJECT_DIR / "queries", iris, words)
+    servers = []
+    restart = {}
+    try:
+        _log(f"[{name}] starting the endpoints ...")
+        limit = str(args.query_timeout)
+        servers.append(start_ours("ours-nocache", ours_copy, logs, result_cache_mb="0", query_timeout_s=limit))
+        servers.append(start_ours("ours-cache", ours_copy, logs, query_timeout_s=limit))
+        servers.append(start_oxigraph("oxigraph", oxigraph_copy, logs, timeout_s=args.query_timeout))
+        if with_rdflib:
+            files = sorted((PROJECT_DIR / "ontology").glob("*.ttl"))
+            files += sorted((args.out / "data" / name / "synthetic").glob("*.nt"))
+            servers.append(start_rdflib("rdflib", files, logs))
+            restart["rdflib"] = lambda: start_rdflib("rdflib", files, logs)
+        started = {s.endpoint.name: s.started_in for s in servers}
+        _log(f"[{name}] comparing {', '.join(started)} on {len(queries)} queries ...")
+        client = Client(args.concurrency, args.query_timeout + 10)
+        begun = time.monotonic()
+        try:
+            result = compare(
+                servers,
+                queries,
+                client,
+                rounds=args.rounds,
+                batch_seconds=args.batch_seconds,
+                max_batch=args.max_batch,
+                slow_seconds=args.slow_seconds,
+                cached={"ours-cache"},
+                restart=restart,
+            )
+        finally:
+            client.close()
+        result["seconds"] = round(time.monotonic() - begun, 1)
+        result["startup_seconds"] = started
+        result["memory_after_mb"] = {s.endpoint.name: s.memory()["total"] >> 20 for s in servers}
+        return result
+    finally:
+        for server in servers:
+            server.stop()
+        shutil.rmtree(oxigraph_copy, ignore_errors=True)
+
+
+def _load(args: argparse.Namespace, name: str, logs: Path) -> dict:
+    built = args.out / "stores" / name / "built"
+    copy = args.out / "stores" / name / "ours"
+    if not (copy / "current").exists():
+        copy_store(built, copy)
+    iris, words = parameters((copy / "current").resolve() / "oxigraph", args.seed)
+    mix = comparison_mix(PROJECT_DIR / "queries", iris, words)
+    _log(f"[{name}] load test: {args.load_clients} clients for {args.load_seconds} s ...")
+    server = start_ours("ours-load", copy, logs, query_timeout_s=str(args.load_timeout_s))
+    try:
+        result = load_test(
+            server,
+            mix,
+            RUNAWAYS,
+            clients=args.load_clients,
+            seconds=args.load_seconds,
+            runaway_clients=args.load_runaway_clients,
+            timeout=max(30.0, args.load_timeout_s * 10),
+        )
+    finally:
+        server.stop()
+    result.update(scale=name, query_timeout_s=args.load_timeout_s)
+    _log(report.load_table(result))
+    return result
+
+
+def _machine() -> dict:
+    import os
+    import platform
+
+    load = os.getloadavg()
+    return {
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "loadavg_at_start": [round(x, 2) for x in load],
+    }
+
+
+def _save(out: Path, results: dict) -> Path:
+    text = json.dumps(results, indent=1, default=str, allow_nan=True)
+    (out / "results.json").write_text(text)
+    stamp = results["started"].replace(":", "").replace("-", "")
+    (out / "runs").mkdir(exist_ok=True)
+    (out / "runs" / f"results-{stamp}.json").write_text(text)
+    return out / "results.json"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

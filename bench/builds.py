@@ -1,0 +1,97 @@
+"""Generate the synthetic data of a scale and build it the way a user does, measuring time, memory and size."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .generate import GENERATOR_VERSION, generate, read_manifest
+
+BIN = Path(sys.executable).parent
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def scale_name(triples: int) -> str:
+    exponent = len(str(triples)) - 1
+    return f"1e{exponent}" if triples == 10**exponent else str(triples)
+
+
+def ensure_data(data_dir: Path, triples: int, seed: int) -> dict:
+    """Generate DATA_DIR/synthetic unless the same seed, size and generator version are already there."""
+    manifest = read_manifest(data_dir)
+    if (
+        manifest
+        and manifest.seed == seed
+        and manifest.target_triples == triples
+        and manifest.generator_version == GENERATOR_VERSION
+    ):
+        return {"generated": False, "triples": manifest.triples, "entities": manifest.entities}
+    if data_dir.exists():
+        shutil.rmtree(data_dir)
+    started = time.monotonic()
+    manifest = generate(data_dir, triples, seed)
+    return {
+        "generated": True,
+        "seconds": round(time.monotonic() - started, 2),
+        "triples": manifest.triples,
+        "entities": manifest.entities,
+        "bytes": sum(p.stat().st_size for p in (data_dir / "synthetic").iterdir()),
+    }
+
+
+def du(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+def build(data_dir: Path, store_dir: Path, log: Path) -> dict:
+    """`govsocial build --store STORE` with GOVSOCIAL_DATA_DIR=DATA_DIR in a fresh store: wall time, peak RSS."""
+    if store_dir.exists():
+        shutil.rmtree(store_dir)
+    env = {**os.environ, "GOVSOCIAL_DATA_DIR": str(data_dir)}
+    started = time.monotonic()
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [str(BIN / "govsocial"), "build", "--store", str(store_dir)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=PROJECT_DIR,
+        )
+        _, status, usage = os.wait4(process.pid, 0)  # the rusage of this one child, not of all children
+    process.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.monotonic() - started
+    result = {
+        "ok": process.returncode == 0,
+        "seconds": round(seconds, 2),
+        "peak_rss_mb": usage.ru_maxrss // 1024,  # Linux reports KiB
+        "user_seconds": round(usage.ru_utime, 1),
+        "system_seconds": round(usage.ru_stime, 1),
+        "log": str(log),
+    }
+    if process.returncode != 0:
+        result["error"] = log.read_text(errors="replace")[-2000:]
+        return result
+    build_dir = (store_dir / "current").resolve()
+    info = json.loads((build_dir / "build.json").read_text())
+    result.update(
+        triples=info["triples"],
+        build_json_seconds=info["seconds"],
+        store_mb=round(du(build_dir / "oxigraph") / 1e6, 1),
+        dumps_mb=round(du(build_dir / "dumps") / 1e6, 1) if (build_dir / "dumps").exists() else 0,
+    )
+    return result
+
+
+def profile(data_dir: Path, out_json: Path, log: Path) -> dict:
+    """The step-by-step profile of a build (bench/buildprofile.py) in a process of its own."""
+    command = [sys.executable, "-m", "bench.buildprofile", str(data_dir), str(PROJECT_DIR / "ontology"), str(out_json)]
+    with open(log, "wb") as out:
+        completed = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, cwd=PROJECT_DIR, check=False)
+    if completed.returncode != 0:
+        return {"error": log.read_text(errors="replace")[-2000:]}
+    return json.loads(out_json.read_text())
