@@ -1,4 +1,4 @@
-"""HTTP caching for the pages and descriptions: an ETag from the data's and the software's version.
+"""HTTP caching for every answer: an ETag from the data's and the software's version and the request.
 
 A server answers from one build for its whole life, so every page is a function of the build's
 version, the software's version and the request's URL and format; that is the entity tag.

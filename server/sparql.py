@@ -8,7 +8,6 @@ answers with the Service Description (or the query page for a browser).
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,6 +17,7 @@ from pyoxigraph import NamedNode
 from werkzeug.exceptions import BadRequest
 
 from . import errors
+from .caching import cache_headers, etag_for
 from .describe import service_description
 from .namespaces import PREFIXES
 from .negotiation import GRAPH_TYPES, choose, offers, prefers_html
@@ -182,15 +182,6 @@ def _failure(failure: QueryFailure, timeout: float) -> errors.ApiError:
     return errors.EngineError(f"the query could not be evaluated: {failure.message}")
 
 
-def etag_for(version: str, protocol: ProtocolRequest, media_type: str) -> str:
-    """An entity tag that changes with the data's version and with anything that changes the answer."""
-    digest = hashlib.sha256()
-    for part in (version, media_type, protocol.query or "", *protocol.default_graphs, "|", *protocol.named_graphs):
-        digest.update(part.encode("utf-8"))
-        digest.update(b"\0")
-    return '"' + digest.hexdigest()[:32] + '"'
-
-
 @blueprint.route("/sparql", methods=ALLOWED_METHODS)
 def sparql() -> Response:
     """Answer a SPARQL query (GET or POST), or describe the service when no query is given."""
@@ -211,10 +202,9 @@ def sparql() -> Response:
         raise errors.NotAcceptable(
             f"none of the types in Accept can carry this result; available: {', '.join(offered)}", available=offered
         )
-    etag = etag_for(ext["build"].version, protocol, media_type)
-    headers = {"Vary": "Accept", "ETag": etag}
-    if settings.cache_ttl_s > 0:
-        headers["Cache-Control"] = f"public, max-age={settings.cache_ttl_s}"
+    # the answer depends on the data's version (inside etag_for), the query, the dataset and the format
+    etag = etag_for(media_type, protocol.query, *protocol.default_graphs, "|", *protocol.named_graphs)
+    headers = {"Vary": "Accept", **cache_headers(etag)}
     if request.if_none_match.contains(etag.strip('"')):
         if request.method in ("GET", "HEAD"):
             return Response(status=304, headers=headers)
