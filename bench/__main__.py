@@ -1,8 +1,9 @@
 """`python -m bench`: generate, build, compare ours with the peers A B A B, load-test; write JSON and a plot.
 
 Default (`make bench`): scales 10^5 and 10^6 (generation, build and comparison), rdflib-endpoint at the
-smallest scale, the load test at 10^6. `--build-only 1e7` adds the 10^7 generation and build (time, peak
-memory, store size; `--profile` times each step of the build as well). Everything goes to bench/out/.
+smallest scale, the load test at the smallest scale (at 10^6 most example queries pass a 2 s limit).
+`--build-only 1e7` adds the 10^7 generation and build (time, peak memory, store size; `--profile` times
+each step of the build as well). Everything goes to bench/out/.
 """
 
 from __future__ import annotations
@@ -49,6 +50,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--rdflib-scale", type=_scales, default=None, help="scales with rdflib-endpoint (smallest)")
     parser.add_argument("--no-load", action="store_true", help="skip the load test")
+    parser.add_argument("--no-compare", action="store_true", help="skip the engine comparison (builds, load test)")
+    parser.add_argument(
+        "--load-scale", type=_scales, default=None, help="scale of the load test (default: the smallest compared)"
+    )
+    parser.add_argument("--load-workers", type=int, default=0, help="GOVSOCIAL_WORKERS under load (0: default)")
     parser.add_argument("--load-clients", type=int, default=16)
     parser.add_argument("--load-runaway-clients", type=int, default=2)
     parser.add_argument("--load-seconds", type=float, default=60)
@@ -93,10 +99,15 @@ def main(argv: list[str] | None = None) -> int:
         _log(f"[{name}] build: {json.dumps(entry['build'])}")
         if args.profile:
             _log(f"[{name}] profile of the build steps ...")
-            entry["profile"] = profile(data_dir, out / "stores" / name / "profile.json", logs / f"profile-{name}.log")
+            entry["profile"] = profile(
+                data_dir,
+                out / "stores" / name / "profile.json",
+                logs / f"profile-{name}.log",
+                experiments=triples < 10**7,  # at 10^7 the extra dumps and queries would take as long again
+            )
         results["builds"][name] = entry
         _save(out, results)
-    for triples in args.scales:
+    for triples in [] if args.no_compare else args.scales:
         name = scale_name(triples)
         if not results["builds"][name]["build"].get("ok"):
             continue
@@ -104,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         _save(out, results)
         _log(report.comparison_table(name, results["comparisons"][name]))
     if not args.no_load and args.scales:
-        name = scale_name(max(args.scales))
+        name = scale_name(args.load_scale[0] if args.load_scale else min(args.scales))
         if results["builds"][name]["build"].get("ok"):
             results["load"] = _load(args, name, logs)
     results["targets"] = report.targets(results)
@@ -183,7 +194,10 @@ def _load(args: argparse.Namespace, name: str, logs: Path) -> dict:
     iris, words = parameters((copy / "current").resolve() / "oxigraph", args.seed)
     mix = comparison_mix(PROJECT_DIR / "queries", iris, words)
     _log(f"[{name}] load test: {args.load_clients} clients for {args.load_seconds} s ...")
-    server = start_ours("ours-load", copy, logs, query_timeout_s=str(args.load_timeout_s))
+    settings = {"query_timeout_s": str(args.load_timeout_s)}
+    if args.load_workers:
+        settings["workers"] = str(args.load_workers)
+    server = start_ours("ours-load", copy, logs, **settings)
     try:
         result = load_test(
             server,
@@ -196,7 +210,7 @@ def _load(args: argparse.Namespace, name: str, logs: Path) -> dict:
         )
     finally:
         server.stop()
-    result.update(scale=name, query_timeout_s=args.load_timeout_s)
+    result.update(scale=name, query_timeout_s=args.load_timeout_s, settings=settings)
     _log(report.load_table(result))
     return result
 

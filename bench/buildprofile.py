@@ -265,8 +265,9 @@ def _first_line(message: str) -> str:
 
 
 def main(argv: list[str]) -> int:
+    """DATA_DIR ONTOLOGY_DIR OUTPUT.json [--no-experiments]"""
     data_dir, ontology_dir, output = Path(argv[0]), Path(argv[1]), Path(argv[2])
-    result = profile_build(data_dir, ontology_dir, output.parent)
+    result = profile_build(data_dir, ontology_dir, output.parent, experiments="--no-experiments" not in argv)
     output.write_text(json.dumps(result, indent=2) + "\n")
     return 0
 

@@ -87,9 +87,11 @@ def build(data_dir: Path, store_dir: Path, log: Path) -> dict:
     return result
 
 
-def profile(data_dir: Path, out_json: Path, log: Path) -> dict:
+def profile(data_dir: Path, out_json: Path, log: Path, experiments: bool = True) -> dict:
     """The step-by-step profile of a build (bench/buildprofile.py) in a process of its own."""
     command = [sys.executable, "-m", "bench.buildprofile", str(data_dir), str(PROJECT_DIR / "ontology"), str(out_json)]
+    if not experiments:
+        command.append("--no-experiments")
     with open(log, "wb") as out:
         completed = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, cwd=PROJECT_DIR, check=False)
     if completed.returncode != 0:

@@ -57,6 +57,8 @@ def load_test(
         pool = runaways if runaway else mix
         step = 0
         while time.monotonic() < deadline:
+            if server.process.poll() is not None:  # the server is gone: stop instead of counting refusals
+                return
             query = pool[(index + step) % len(pool)]
             number = index * 100_003 + step
             step += 1
@@ -80,7 +82,11 @@ def load_test(
     memory.append({"t": round(time.monotonic() - started, 2), **server.memory()})
     health_after = _health(server)
     client.close()
-    return summarise_load(samples, sent, memory, elapsed, clients, runaway_clients, health_before, health_after)
+    result = summarise_load(samples, sent, memory, elapsed, clients, runaway_clients, health_before, health_after)
+    if server.process.poll() is not None:
+        died = next((m["t"] for m in memory if m["processes"] <= 1 and m["main"] == 0), None)
+        result["server_exited"] = {"returncode": server.process.returncode, "about_second": died}
+    return result
 
 
 def classify(runaway: bool, sample: Sample) -> str:

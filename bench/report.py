@@ -69,6 +69,9 @@ def build_table(builds: dict[str, dict]) -> str:
         if not b.get("ok"):
             lines.append(f"{scale:<6} build failed: {b.get('error', '')[-300:]}")
             continue
+        if "triples" not in b:
+            lines.append(f"{scale:<6} {b.get('note', 'no figures')}")
+            continue
         lines.append(
             f"{scale:<6}{b['triples']:>11}{_fmt(g.get('seconds')):>8}{_fmt(b['seconds']):>9}{b['peak_rss_mb']:>9}"
             f"{_fmt(b['store_mb']):>10}{_fmt(b['dumps_mb']):>10}"
@@ -81,8 +84,14 @@ def build_table(builds: dict[str, dict]) -> str:
 
 def load_table(load: dict) -> str:
     m = load["memory"]
+    exited = load.get("server_exited")
     return "\n".join(
-        [
+        (
+            [f"!! the server exited during the test (code {exited['returncode']}, ~{exited['about_second']} s)"]
+            if exited
+            else []
+        )
+        + [
             f"== load test at {load['scale']}: {load['clients']} clients ({load['runaway_clients']} runaway) "
             f"for {load['seconds']} s, query timeout {load['query_timeout_s']} s ==",
             f"sent {load['sent']} (runaway {load['sent_runaway']}), answered {load['answered']}, lost {load['lost']},"
@@ -173,6 +182,9 @@ def plot(results: dict, path: Path) -> None:
             med = [m if m == m else 0 for m in med]
             err = [max(p - m, 0) if p == p else 0 for m, p in zip(med, p95, strict=True)]
             ax.bar(xs, med, width, yerr=[[0] * len(err), err], label=name, color=colours.get(name), capsize=2)
+            for x, q in zip(xs, qids, strict=True):  # no answer at all: say so where the bar would be
+                if not result["queries"][q]["endpoints"][name]["ok"]:
+                    ax.text(x, 1.2, "fail", rotation=90, ha="center", va="bottom", fontsize=7, color=colours.get(name))
         ax.set_yscale("log")
         ax.set_xticks(range(len(qids)), qids)
         ax.set_ylabel("latency ms (median, whisker p95)")
