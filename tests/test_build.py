@@ -195,3 +195,16 @@ def test_build_writes_compressed_dumps_of_every_graph_and_of_their_union(built_s
     assert build_info.distinct_triples == len({(q.subject, q.predicate, q.object) for q in named})
     turtle = gzip.decompress((dumps / "govsocial.ttl.gz").read_bytes())
     assert len(list(pyoxigraph.parse(turtle, format=RdfFormat.TURTLE))) == build_info.distinct_triples
+
+
+def test_no_resource_has_two_labels_in_one_language(store) -> None:
+    """Pages and search show one rdfs:label per language; a second one (for example an import repeating a
+    curated alternative name as a label) would make the name shown depend on the engine's order."""
+    rows = list(
+        store.query(
+            "SELECT ?s ?lang WHERE { ?s rdfs:label ?l BIND(LANG(?l) AS ?lang) } "
+            "GROUP BY ?s ?lang HAVING (COUNT(DISTINCT ?l) > 1)",
+            prefixes={"rdfs": "http://www.w3.org/2000/01/rdf-schema#"},
+        )
+    )
+    assert [(row["s"].value, row["lang"].value) for row in rows] == []

@@ -95,10 +95,11 @@ class Known:
 
     iri: str
     classes: frozenset[str]  # local names of gs: classes; "Organization" for a plain org:Organization
-    labels: tuple[str, ...]
+    labels: tuple[str, ...]  # every name (rdfs:label first, then preferred and alternative labels)
     qids: frozenset[str]
     land: str | None  # IRI of the gs:FederalState it belongs to (itself for a Land), None for federal bodies
     level: str | None  # local name of the gs:level concept
+    main_labels: frozenset[str] = frozenset()  # the rdfs:label values only: an import may repeat these as labels
 
     @property
     def label(self) -> str:
@@ -177,12 +178,15 @@ class KnownGraph:
             if name in PUBLIC_CLASSES or name == "Organization":
                 classes[row["s"].value].add(name)
         labels: dict[str, set[tuple[int, str]]] = defaultdict(set)
+        main_labels: dict[str, set[str]] = defaultdict(set)
         for rank, predicate in enumerate(
             (RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel", SCHEMA + "alternateName")
         ):
             for quad in store.quads_for_pattern(None, NamedNode(predicate), None):
                 german = getattr(quad.object, "language", None) == "de"
                 labels[quad.subject.value].add((2 * rank + (0 if german else 1), quad.object.value))
+                if rank == 0:
+                    main_labels[quad.subject.value].add(quad.object.value)
         qids: dict[str, set[str]] = defaultdict(set)
         for quad in store.quads_for_pattern(None, NamedNode(OWL + "sameAs"), None):
             if quad.object.value.startswith(WD):
@@ -201,6 +205,7 @@ class KnownGraph:
                 iri=subject,
                 classes=frozenset(kinds),
                 labels=tuple(dict.fromkeys(text for _, text in sorted(labels[subject]))),
+                main_labels=frozenset(main_labels[subject]),
                 qids=frozenset(qids[subject]),
                 land=_land_of(subject, classes, parents),
                 level=levels.get(subject),

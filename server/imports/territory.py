@@ -327,7 +327,7 @@ def _describe(unit: Unit, out: Statements, known: KnownGraph) -> None:
     out.add(node, RDF + "type", iri(SCHEMA + "GovernmentOrganization"))
     out.add(node, RDF + "type", iri(SCHEMA + "AdministrativeArea"))
     existing = (
-        set(known.resources[unit.iri].labels) if unit.method != "created" and unit.iri in known.resources else set()
+        known.resources[unit.iri].main_labels if unit.method != "created" and unit.iri in known.resources else set()
     )
     label = _label(unit)
     names = [label, *unit.names]
