@@ -48,7 +48,13 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     pool: WorkerPool | RemoteEngine = (
         RemoteEngine(settings.engine_url)
         if settings.engine_url
-        else WorkerPool(str(build_dir / ENGINE_DIR), settings.workers, settings.worker_memory_mb)
+        else WorkerPool(
+            str(build_dir / ENGINE_DIR),
+            settings.workers,
+            settings.worker_memory_mb,
+            in_memory=settings.memory_store,
+            wait_timeout=settings.worker_wait_s,
+        )
     )
     atexit.register(pool.close)
 
@@ -60,6 +66,7 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
         "build": info,
         "pool": pool,
         "held_build": held,
+        "build_dir": build_dir,
         "results": ResultCache(settings.result_cache_mb * 1024 * 1024),
         "examples": load_examples(settings.queries_dir) if settings.queries_dir.is_dir() else [],
     }

@@ -231,24 +231,19 @@ def browse(folder: str) -> Response:
     index = search_index()
     vocab = vocabulary()
     if folder == "":
-        kinds: dict[str, int] = {}
-        for entry in index.under(GSID):
-            kind = entry.iri[len(GSID) :].split("/", 1)[0]
-            kinds[kind] = kinds.get(kind, 0) + 1
-        return Response(render_template("browse.html", folder="", kinds=sorted(kinds.items()), entries=[]))
-    entries = index.under(GSID + folder)
-    if not entries:
+        return Response(render_template("browse.html", folder="", kinds=index.kinds(), entries=[]))
+    total = index.count(GSID + folder)
+    if not total:
         return not_found(GSID + folder, HTML)
     try:
         page = max(1, int(request.args.get("page", "1")))
     except ValueError:
         raise errors.BadParameter("`page` must be a whole number") from None
-    pages = (len(entries) + BROWSE_PAGE - 1) // BROWSE_PAGE
+    pages = (total + BROWSE_PAGE - 1) // BROWSE_PAGE
     if page > pages:
         raise errors.NotFound(f"there are only {pages} pages under /id/{folder}")
     start = (page - 1) * BROWSE_PAGE
-    total = len(entries)
-    entries = entries[start : start + BROWSE_PAGE]
+    entries = index.page(GSID + folder, start, BROWSE_PAGE)
     rows = [
         {
             "iri": entry.iri,

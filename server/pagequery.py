@@ -16,7 +16,7 @@ from flask import current_app
 from pyoxigraph import NamedNode, RdfFormat, Triple, parse
 
 from . import errors
-from .workers import Answer, QueryFailure, QueryJob
+from .jobs import Answer, QueryFailure, QueryJob
 
 SPARQL_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"

@@ -14,9 +14,9 @@ import urllib.parse
 import urllib.request
 
 from . import __version__
+from .jobs import Answer, QueryFailure, QueryJob
 from .namespaces import PREFIXES
 from .querytext import declared_prefixes
-from .workers import Answer, QueryFailure, QueryJob
 
 _CHUNK = 64 * 1024
 

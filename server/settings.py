@@ -84,7 +84,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host", "127.0.0.1", "Address the server listens on."),
     Setting("port", "8000", "Port the server listens on.", _positive_int),
     Setting("threads", "8", "Request threads of the WSGI server.", _positive_int),
-    Setting("workers", str(max(2, os.cpu_count() or 2)), "Query worker processes (each can be killed).", _positive_int),
+    Setting(
+        "workers",
+        str(max(4, 2 * (os.cpu_count() or 2))),
+        "Query worker processes (each can be killed); more than the cores, so slow queries cannot block the rest.",
+        _positive_int,
+    ),
+    Setting(
+        "memory_store",
+        "true",
+        "Hold the store in memory, shared by the workers (fast; about 400 MB per million statements); "
+        "false: each worker reads the store on disk.",
+        _bool,
+    ),
     Setting(
         "worker_memory_mb",
         "4096",
@@ -92,6 +104,12 @@ SETTINGS: tuple[Setting, ...] = (
         _positive_int,
     ),
     Setting("query_timeout_s", "30", "Seconds a query may run before it is stopped (503).", _positive_float),
+    Setting(
+        "worker_wait_s",
+        "30",
+        "Seconds a query may wait for a free worker before the answer is 503; not counted as run time.",
+        _positive_float,
+    ),
     Setting("max_query_bytes", "65536", "Largest query text accepted (413 above it).", _positive_int),
     Setting("max_result_bytes", str(50 * 1024 * 1024), "Largest serialised result returned.", _positive_int),
     Setting("cors", "true", "Send CORS headers so browser tools elsewhere can query us.", _bool),

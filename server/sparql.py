@@ -19,10 +19,10 @@ from werkzeug.exceptions import BadRequest
 from . import errors
 from .caching import cache_headers, etag_for
 from .describe import service_description
+from .jobs import QueryFailure, QueryJob
 from .namespaces import PREFIXES
 from .negotiation import GRAPH_TYPES, choose, offers, prefers_html
 from .querytext import inspect
-from .workers import QueryFailure, QueryJob
 
 blueprint = Blueprint("sparql", __name__)
 
@@ -170,7 +170,9 @@ def _failure(failure: QueryFailure, timeout: float) -> errors.ApiError:
     if failure.kind == "timeout":
         return errors.LimitReached(failure.message, limit="query_timeout_s", query_timeout_s=timeout)
     if failure.kind == "busy":
-        return errors.LimitReached(failure.message, limit="workers", workers=settings.workers)
+        return errors.LimitReached(
+            failure.message, limit="workers", workers=settings.workers, worker_wait_s=settings.worker_wait_s
+        )
     if failure.kind == "died":
         return errors.LimitReached(
             failure.message, limit="worker_memory_mb", worker_memory_mb=settings.worker_memory_mb

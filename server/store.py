@@ -5,6 +5,8 @@ Layout of a store directory::
     STORE/current -> builds/20261121T061500Z-<version>   (relative symlink)
     STORE/builds/<id>/oxigraph/                            the RocksDB store
     STORE/builds/<id>/build.json                           version, counts, time
+    STORE/builds/<id>/search.sqlite                        the label index of search and browse pages
+    STORE/builds/<id>/dumps/                               compressed downloads
 
 Every statement is loaded into the named graph of its source, and once more into the default graph,
 which is thus the RDF merge of all named graphs: a triple that two sources state matches once, as
@@ -21,8 +23,9 @@ import gzip
 import json
 import os
 import shutil
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -33,6 +36,7 @@ from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Store
 
 from .inputs import InputFile, dataset_version, discover
 from .namespaces import PREFIXES
+from .search_index import SEARCH_FILE, write_search_index
 from .validate import ValidationFailed, check_shapes, check_syntax
 
 CURRENT = "current"
@@ -115,22 +119,53 @@ def _load_and_validate(
     The store is not yet current, so a refusal only costs the directory the caller removes.
     """
     store = Store(str(path))
+    dumps = None
     try:
         load_inputs(store, inputs)
+        store.optimize()
+        # The dumps only read the store and pyoxigraph releases the GIL while it serialises, so they are
+        # written on a second core while the shapes are checked; a refused build discards them.
+        dumps = _Background(_write_dumps, store, dumps_dir)
         problems = [p for p in check_shapes(store, inputs, files_of) if p.severity == "Violation"]
         if problems:
             raise ValidationFailed(problems)
-        store.optimize()
-        _write_dumps(store, dumps_dir)
+        write_search_index(store, path.parent / SEARCH_FILE)
         counts = {
             solution["g"].value: int(solution["n"].value)
             for solution in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
         }
         distinct = int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
+        dumps.result()
         store.flush()
     finally:
+        if dumps is not None:
+            dumps.wait()
         del store  # releases the RocksDB lock before the directory is made current or removed
     return dict(sorted(counts.items())), distinct
+
+
+class _Background:
+    """A function running in a thread; `result()` re-raises what it raised."""
+
+    def __init__(self, function: Callable[..., None], *args: object):
+        self._error: BaseException | None = None
+
+        def run() -> None:
+            try:
+                function(*args)
+            except BaseException as error:  # handed to the builder, which decides
+                self._error = error
+
+        self._thread = threading.Thread(target=run, name=f"govsocial-{function.__name__}", daemon=True)
+        self._thread.start()
+
+    def wait(self) -> None:
+        self._thread.join()
+
+    def result(self) -> None:
+        self.wait()
+        if self._error is not None:
+            raise self._error
 
 
 def load_inputs(store: Store, inputs: list[InputFile]) -> None:
@@ -145,7 +180,10 @@ def _write_dumps(store: Store, dumps_dir: Path) -> None:
     dumps_dir.mkdir()
     for name, fmt in DUMPS.items():
         # mtime=0 keeps the compressed bytes identical for identical data
-        with open(dumps_dir / name, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as packed:
+        with (
+            open(dumps_dir / name, "wb") as raw,
+            gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, compresslevel=6) as packed,  # 9 is slower, no smaller
+        ):
             if fmt == RdfFormat.N_QUADS:
                 store.dump(packed, format=fmt)
             else:

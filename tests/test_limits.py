@@ -69,8 +69,8 @@ def wait_for_workers(server_url: str, workers: int, seconds: float = 15) -> dict
         time.sleep(0.1)
 
 
-def children(parent: int) -> dict[int, float]:
-    """The child processes of `parent` and the CPU seconds (user + system) each has used so far."""
+def _processes() -> dict[int, tuple[int, float]]:
+    """Every live process: pid -> (parent pid, CPU seconds used so far, user + system)."""
     found = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -80,22 +80,36 @@ def children(parent: int) -> dict[int, float]:
         except OSError:
             continue
         fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) ": state, ppid, ..., utime, stime
-        if int(fields[1]) == parent and fields[0] != "Z":
-            found[int(entry)] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        if fields[0] != "Z":
+            found[int(entry)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / CLOCK_TICKS)
+    return found
+
+
+def children(parent: int) -> dict[int, float]:
+    """The descendants of `parent` (children, and the workers the store process forks) and their CPU seconds."""
+    processes = _processes()
+    found: dict[int, float] = {}
+    frontier = {parent}
+    while frontier:
+        frontier = {pid for pid, (ppid, _) in processes.items() if ppid in frontier and pid not in found}
+        found.update({pid: processes[pid][1] for pid in frontier})
     return found
 
 
 def query_workers(parent: int) -> set[int]:
-    """The pids of the server's query workers (multiprocessing spawn children, not its resource tracker)."""
-    workers = set()
-    for pid in children(parent):
+    """The pids of the server's query workers: spawned children that have no children of their own (the
+    store process holding the data in memory has the workers as children; the resource tracker is no spawn)."""
+    processes = _processes()
+    spawned = set()
+    for pid, (ppid, _) in processes.items():
         try:
             command = Path(f"/proc/{pid}/cmdline").read_bytes()
         except OSError:
             continue
-        if b"spawn_main" in command:
-            workers.add(pid)
-    return workers
+        if b"spawn_main" in command and (ppid == parent or processes.get(ppid, (0,))[0] == parent):
+            spawned.add(pid)
+    parents = {processes[pid][0] for pid in spawned}
+    return {pid for pid in spawned if pid not in parents}
 
 
 def alive(pid: int) -> bool:
@@ -128,10 +142,13 @@ class Background:
         return self.response
 
 
-@pytest.fixture(scope="module")
-def timeout_server(start_server):
-    """A server that stops queries after two seconds, with two workers."""
-    return start_server(query_timeout_s=str(QUERY_TIMEOUT_S), workers="2")
+@pytest.fixture(scope="module", params=["memory", "disk"])
+def timeout_server(start_server, request):
+    """A server that stops queries after two seconds, with two workers: forked from the store held in memory,
+    or spawned on the store on disk."""
+    return start_server(
+        query_timeout_s=str(QUERY_TIMEOUT_S), workers="2", memory_store=str(request.param == "memory").lower()
+    )
 
 
 @pytest.fixture(scope="module")
@@ -222,6 +239,35 @@ def test_worker_cpu_returns_to_idle_and_the_worker_is_replaced(timeout_server) -
     assert busy not in workers_after and workers_after - workers_before
 
 
+def test_waiting_for_a_worker_has_its_own_budget(start_server) -> None:
+    """With one worker held by a runaway, a query waits at most worker_wait_s and gets 503 naming the
+    workers; with a longer wait it is answered once the runaway is stopped, its run time untouched."""
+    server = start_server(workers="1", query_timeout_s="3", worker_wait_s="0.5")
+    runaway = Background(lambda: run(server.url, unique(CROSS_PRODUCT)))
+    try:
+        time.sleep(0.3)
+        started = time.monotonic()
+        response = run(server.url, unique("ASK { institution:dresden ?p ?o }"))
+        elapsed = time.monotonic() - started
+    finally:
+        runaway.join()
+    body = assert_error(response, 503, "limit_reached")
+    assert body["limit"] == "workers" and body["workers"] == 1 and body["worker_wait_s"] == 0.5
+    assert 0.4 <= elapsed < 2.0, "the wait for a worker, not the query limit, must end it"
+    assert_error(runaway.join(), 503, "limit_reached")
+
+    patient = start_server(workers="1", query_timeout_s="2", worker_wait_s="10")
+    runaway = Background(lambda: run(patient.url, unique(CROSS_PRODUCT)))
+    try:
+        time.sleep(0.3)
+        waiting = run(patient.url, unique("ASK { institution:dresden ?p ?o }"))
+    finally:
+        runaway.join()
+    assert waiting.status_code == 200, waiting.text[:300]
+    assert waiting.json()["boolean"] is True
+    assert_error(runaway.join(), 503, "limit_reached")
+
+
 # --------------------------------------------------------------------------------------------------
 # The result size limit
 # --------------------------------------------------------------------------------------------------
@@ -272,6 +318,15 @@ def test_result_limit_is_exact(server_url: str, result_server) -> None:
     assert whole.content == run(server_url, template.format(low), accept="text/csv").content
     assert len(whole.content) <= MAX_RESULT_BYTES
     assert_error(run(result_server.url, template.format(high), accept="text/csv"), 422, "result_too_large")
+
+
+def test_search_and_browsing_do_not_depend_on_the_result_limit(result_server) -> None:
+    """Search and the browse pages read the build's label index, not a query result: with results capped at
+    20,000 bytes they still answer (at scale, building the index from a query once failed with a 500)."""
+    hits = requests.get(f"{result_server.url}/-/search", params={"q": "Dresden"}, timeout=TIMEOUT)
+    assert hits.status_code == 200 and hits.json()["results"][0]["iri"].endswith("/org/dresden")
+    listing = requests.get(f"{result_server.url}/id/org/", headers={"Accept": "text/html"}, timeout=TIMEOUT)
+    assert listing.status_code == 200 and "Dresden" in listing.text
 
 
 # --------------------------------------------------------------------------------------------------

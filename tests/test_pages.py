@@ -18,13 +18,14 @@ from pyoxigraph import RdfFormat, Store, parse
 from server.assets import NODE_MODULES, VENDOR_FILES
 from server.dashboard import CHARTS
 from server.examples import load_examples
+from server.jobs import execute
 from server.namespaces import GS, GSID, OWL, RDF, RDFS
 from server.pagequery import PageQueries
 from server.pages import build_page, page_kind
 from server.present import compact, format_date, href
-from server.search import build_index, fold, fold_german
+from server.search_index import SEARCH_FILE, SearchIndex, fold, fold_german
+from server.store import current_build
 from server.vocabulary import Vocabulary, load_vocabulary
-from server.workers import execute
 
 from .support import QUERIES_DIR
 
@@ -108,9 +109,9 @@ def test_fold_german_transliterates_umlauts() -> None:
 
 
 @pytest.fixture(scope="module")
-def index(queries: PageQueries):
-    """The search index over the real labels."""
-    return build_index(queries)
+def index(built_store_dir):
+    """The search index the build wrote over the real labels."""
+    return SearchIndex(current_build(built_store_dir) / SEARCH_FILE)
 
 
 @pytest.mark.parametrize("text", ["Dresden", "dresden", "DRESDEN", "dres"])
