@@ -14,6 +14,7 @@ sh:targetObjectsOf, sh:targetNode or a SHACL-AF sh:SPARQLTarget.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import rdflib
@@ -35,6 +36,8 @@ class CompiledConstraint:
     query: str
     message: str
     severity: str
+    targets: str = ""  # the sub-select in `query` that binds ?this: the same text for every constraint of a shape
+    prefixes: str = ""  # PREFIX lines the targets need on their own
 
 
 @dataclass(frozen=True)
@@ -70,16 +73,29 @@ def compile_constraints(shapes: rdflib.Graph) -> list[CompiledConstraint]:
                 query=header + _with_targets(str(select), targets),
                 message=str(shapes.value(constraint, SH.message) or f"violates a SPARQL constraint of {shape}"),
                 severity=str(shapes.value(shape, SH.severity) or SH.Violation).rsplit("#", 1)[-1],
+                targets=targets_select(targets),
+                prefixes=header,
             )
         )
     return compiled
 
 
-def run_constraints(store: Store, compiled: list[CompiledConstraint]) -> list[Violation]:
-    """Evaluate the compiled constraints over the union of the store's graphs."""
+def targets_select(targets: list[str]) -> str:
+    """The sub-select binding ?this to every target of a shape (the union of its target patterns)."""
+    return "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join("{ " + pattern + " }" for pattern in targets) + " } }"
+
+
+def run_constraints(
+    store: Store, compiled: list[CompiledConstraint], rewrite: Callable[[str, str, str], str] | None = None
+) -> list[Violation]:
+    """Evaluate the compiled constraints over the store's default graph (the merge of all graphs).
+
+    `rewrite(query, targets, prefixes)` may replace the targets' sub-select (see focus.py).
+    """
     violations = []
     for constraint in compiled:
-        results = store.query(constraint.query)
+        query = rewrite(constraint.query, constraint.targets, constraint.prefixes) if rewrite else constraint.query
+        results = store.query(query)
         names = [variable.value for variable in results.variables]
         for row in results:
             bindings = {name: row[name] for name in names if row[name] is not None}
@@ -124,9 +140,7 @@ def _with_targets(select: str, targets: list[str]) -> str:
     where = re.search(r"\bWHERE\s*\{", query, flags=re.IGNORECASE)
     if where is None:
         raise UnsupportedShape(f"constraint query has no WHERE clause: {select.strip()[:80]}")
-    union = " UNION ".join("{ " + pattern + " }" for pattern in targets)
-    bind_targets = "{ SELECT DISTINCT ?this WHERE { " + union + " } }"
-    return query[: where.end()] + "\n" + bind_targets + "\n" + query[where.end() :]
+    return query[: where.end()] + "\n" + targets_select(targets) + "\n" + query[where.end() :]
 
 
 def _prefix_map(shapes: rdflib.Graph, node: rdflib.term.Node) -> dict[str, str]:

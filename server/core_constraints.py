@@ -14,12 +14,12 @@ constraint is ever skipped silently.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import rdflib
 from rdflib.namespace import RDF, RDFS, SH, XSD
 
-from .constraints import UnsupportedShape, target_patterns
+from .constraints import UnsupportedShape, target_patterns, targets_select
 
 #: Components that only configure others (handled together with them) or carry no check.
 _PASSIVE = {
@@ -63,6 +63,8 @@ class CoreConstraint:
     query: str
     message: str
     severity: str
+    targets: str = ""  # the sub-select in `query` that binds ?this, shared by every constraint of the shape
+    prefixes: str = ""  # PREFIX lines the targets need on their own
 
 
 def compile_core(shapes: rdflib.Graph) -> list[CoreConstraint]:
@@ -74,12 +76,13 @@ def compile_core(shapes: rdflib.Graph) -> list[CoreConstraint]:
         targets = target_patterns(shapes, shape, {})
         if not targets:
             continue  # reached only through references (sh:node), which the shapes do not use for core checks
-        bind = "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join("{ " + t + " }" for t in targets) + " } }"
+        bind = targets_select(targets)
         prefixes = _sparql_target_prefixes(shapes, shape)
-        compiled += _node_level(shapes, shape, bind, prefixes)
+        found = _node_level(shapes, shape, bind, prefixes)
         for prop in sorted(shapes.objects(shape, SH.property), key=str):
             if not _off(shapes, prop):
-                compiled += _property(shapes, shape, prop, bind, prefixes)
+                found += _property(shapes, shape, prop, bind, prefixes)
+        compiled += [replace(constraint, targets=bind, prefixes=prefixes) for constraint in found]
     return compiled
 
 

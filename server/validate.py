@@ -20,6 +20,7 @@ from rdflib.namespace import SH
 
 from .constraints import compile_constraints, run_constraints
 from .core_constraints import compile_core
+from .focus import focus_graphs
 from .inputs import InputFile
 from .terms import compact, literal_text, show
 
@@ -89,16 +90,17 @@ def check_shapes(store: Store, inputs: list[InputFile], files_of: FileIndex) -> 
     for item in inputs:
         if item.is_shapes:
             shapes.parse(item.path, format=_rdflib_format(item))
-    problems = [
-        _problem(files_of, violation.focus, violation.path, violation.value, violation.message, violation.severity)
-        for violation in run_constraints(store, compile_constraints(shapes))
-    ]
-    for constraint in compile_core(shapes):
-        path = NamedNode(constraint.path) if constraint.path else None
-        for row in store.query(constraint.query):
-            problems.append(
-                _problem(files_of, row["this"], path, _bound(row, "value"), constraint.message, constraint.severity)
-            )
+    with focus_graphs(store) as focus:
+        problems = [
+            _problem(files_of, violation.focus, violation.path, violation.value, violation.message, violation.severity)
+            for violation in run_constraints(store, compile_constraints(shapes), focus.rewrite)
+        ]
+        for constraint in compile_core(shapes):
+            path = NamedNode(constraint.path) if constraint.path else None
+            for row in store.query(focus.rewrite(constraint.query, constraint.targets, constraint.prefixes)):
+                problems.append(
+                    _problem(files_of, row["this"], path, _bound(row, "value"), constraint.message, constraint.severity)
+                )
     return sorted(set(problems), key=lambda p: (p.file, p.resource, p.path, p.message, p.value))
 
 
