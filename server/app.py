@@ -14,6 +14,7 @@ from . import __version__, errors
 from .describe import void_description
 from .examples import load_examples
 from .negotiation import GRAPH_TYPES, choose, offers, prefers_html
+from .prewarm import prewarm_examples
 from .remote import RemoteEngine
 from .result_cache import ResultCache
 from .settings import Settings
@@ -76,7 +77,17 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     _register_error_handlers(app)
     if settings.cors:
         app.after_request(_cors)
+    if settings.prewarm_examples and settings.result_cache_mb > 0:
+        prewarm_examples(app)
     return app
+
+
+def _engine_kind(ext: dict[str, Any]) -> str:
+    """Where queries run: "memory" (the store held in memory), "disk" (read from RocksDB), or "remote"."""
+    pool = ext["pool"]
+    if not isinstance(pool, WorkerPool):
+        return "remote"
+    return "memory" if pool.in_memory else "disk"
 
 
 def _register_instance_routes(app: Flask) -> None:
@@ -95,7 +106,9 @@ def _register_instance_routes(app: Flask) -> None:
             built_at=info.built_at,
             workers=alive,
             workers_replaced=ext["pool"].replaced,
+            engine=_engine_kind(ext),
             result_cache=ext["results"].stats(),
+            examples_prepared=len(ext.get("prewarmed", [])),
         )
 
     @app.get("/-/version")

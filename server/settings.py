@@ -123,6 +123,12 @@ SETTINGS: tuple[Setting, ...] = (
         "result_cache_mb", "64", "Memory for recent query answers, in MiB (0: no result cache).", _non_negative_int
     ),
     Setting(
+        "prewarm_examples",
+        "true",
+        "Compute the example queries' answers into the result cache at start-up (needs the result cache).",
+        _bool,
+    ),
+    Setting(
         "cache_ttl_s", "300", "Cache-Control max-age for query answers, in seconds (0: no caching).", _non_negative_int
     ),
 )

@@ -111,7 +111,7 @@ def holder_main(control: Connection, store_path: str, memory_mb: int) -> None:
         control.send(("failed", f"cannot load the store {store_path} into memory: {error}"))
         return
     holder = os.getpid()
-    control.send(("ready", holder, len(store)))
+    control.send(("ready", holder))
     while True:
         try:
             control.recv()

@@ -77,7 +77,6 @@ class _Holder:
         if message[0] != "ready":
             raise RuntimeError(message[1])
         self.pid: int = message[1]
-        self.quads: int = message[2]
 
     def fork(self) -> tuple[Connection, int]:
         ours, theirs = socket.socketpair()
@@ -209,11 +208,6 @@ class WorkerPool:
     def alive(self) -> int:
         with self._lock:
             return sum(1 for worker in self._all if worker.is_alive())
-
-    @property
-    def quads_in_memory(self) -> int | None:
-        """Quads the holder loaded (None on disk), for the health report."""
-        return self._holder.quads if self._holder is not None else None
 
     def close(self) -> None:
         self._closed = True

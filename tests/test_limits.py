@@ -168,6 +168,12 @@ def memory_server(start_server):
 # --------------------------------------------------------------------------------------------------
 
 
+def test_health_says_where_queries_run(timeout_server) -> None:
+    """/-/health names the engine: the store held in memory and shared by forked workers, or read on disk."""
+    settings = requests.get(f"{timeout_server.url}/-/settings", timeout=TIMEOUT).json()
+    assert health(timeout_server.url)["engine"] == ("memory" if settings["memory_store"] else "disk")
+
+
 @pytest.mark.parametrize("name", list(RUNAWAYS))
 def test_runaway_query_is_stopped_at_the_timeout(timeout_server, name: str) -> None:
     """A pathological query answers 503 limit_reached (limit query_timeout_s) after the limit, within 2 s of it."""
@@ -242,7 +248,8 @@ def test_worker_cpu_returns_to_idle_and_the_worker_is_replaced(timeout_server) -
 def test_waiting_for_a_worker_has_its_own_budget(start_server) -> None:
     """With one worker held by a runaway, a query waits at most worker_wait_s and gets 503 naming the
     workers; with a longer wait it is answered once the runaway is stopped, its run time untouched."""
-    server = start_server(workers="1", query_timeout_s="3", worker_wait_s="0.5")
+    quiet = {"prewarm_examples": "false"}  # nothing else may hold the one worker
+    server = start_server(workers="1", query_timeout_s="3", worker_wait_s="0.5", **quiet)
     runaway = Background(lambda: run(server.url, unique(CROSS_PRODUCT)))
     try:
         time.sleep(0.3)
@@ -256,7 +263,7 @@ def test_waiting_for_a_worker_has_its_own_budget(start_server) -> None:
     assert 0.4 <= elapsed < 2.0, "the wait for a worker, not the query limit, must end it"
     assert_error(runaway.join(), 503, "limit_reached")
 
-    patient = start_server(workers="1", query_timeout_s="2", worker_wait_s="10")
+    patient = start_server(workers="1", query_timeout_s="2", worker_wait_s="10", **quiet)
     runaway = Background(lambda: run(patient.url, unique(CROSS_PRODUCT)))
     try:
         time.sleep(0.3)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 import requests
 
 from server.result_cache import ResultCache
+
+from .support import QUERIES_DIR
 
 
 def test_a_repeated_key_is_answered_from_memory() -> None:
@@ -59,3 +63,26 @@ def test_without_a_result_cache_every_answer_comes_from_the_engine(start_server)
     query = {"query": "ASK { ?s ?p ?o }"}
     answers = [requests.get(f"{url}/sparql", params=query, timeout=10) for _ in range(2)]
     assert [answer.headers["X-Cache"] for answer in answers] == ["miss", "miss"]
+
+
+def test_example_queries_are_answered_from_the_cache_from_the_first_request(start_server) -> None:
+    """At start-up the server computes the examples' answers into the cache, so even the first visitor of the
+    workbench or the dashboard gets them from memory, byte for byte what the engine answers."""
+    url = start_server().url
+    examples = sorted(QUERIES_DIR.glob("*.rq"))
+    local = [path for path in examples if "federated: true" not in path.read_text(encoding="utf-8")]
+    deadline = time.monotonic() + 60
+    while requests.get(f"{url}/-/health", timeout=10).json()["examples_prepared"] < len(local):
+        assert time.monotonic() < deadline, "the examples were not prepared within 60 s"
+        time.sleep(0.2)
+    engine = start_server(result_cache_mb="0").url
+    accept = {"Accept": "application/sparql-results+json"}
+    for path in local:
+        query = {"query": path.read_text(encoding="utf-8")}
+        first = requests.get(f"{url}/sparql", params=query, headers=accept, timeout=30)
+        assert first.status_code == 200 and first.headers["X-Cache"] == "hit", path.name
+        fresh = requests.get(f"{engine}/sparql", params=query, headers=accept, timeout=30)
+        assert first.json()["head"] == fresh.json()["head"], path.name
+        assert sorted(map(repr, first.json()["results"]["bindings"])) == sorted(
+            map(repr, fresh.json()["results"]["bindings"])
+        ), path.name
