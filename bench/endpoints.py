@@ -52,19 +52,23 @@ class Server:
                 self.process.wait(timeout=15)
 
     def memory(self) -> dict[str, int]:
-        """RSS in bytes of the server process and of all its descendants (our query workers)."""
+        """Memory in bytes of the server process and of all its descendants (the store process, the workers).
+
+        PSS, not RSS: the workers fork from the process holding the store and share its pages, and PSS
+        counts a shared page once, divided among the processes sharing it, so the total is real memory.
+        """
         import psutil
 
         try:
             main = psutil.Process(self.process.pid)
             children = main.children(recursive=True)
-            own = main.memory_info().rss
+            own = main.memory_full_info().pss
         except psutil.NoSuchProcess:
             return {"main": 0, "children": 0, "total": 0, "processes": 0}
         rest = 0
         for child in children:
             try:
-                rest += child.memory_info().rss
+                rest += child.memory_full_info().pss
             except psutil.NoSuchProcess:
                 continue
         return {"main": own, "children": rest, "total": own + rest, "processes": 1 + len(children)}

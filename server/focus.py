@@ -37,6 +37,10 @@ class FocusGraphs:
             self._graphs[targets] = graph
         return query.replace(targets, f"{{ GRAPH {graph} {{ {_FOCUS} {_FOCUS} ?this }} }}")
 
+    def __len__(self) -> int:
+        """How many shapes' focus nodes have been found so far."""
+        return len(self._graphs)
+
     def remove(self) -> None:
         for graph in self._graphs.values():
             self.store.remove_graph(graph)

@@ -122,20 +122,20 @@ def _load_and_validate(
     dumps = None
     try:
         load_inputs(store, inputs)
-        store.optimize()
-        # The dumps only read the store and pyoxigraph releases the GIL while it serialises, so they are
-        # written on a second core while the shapes are checked; a refused build discards them.
-        dumps = _Background(_write_dumps, store, dumps_dir)
+        # The dumps and the search index only read the default and the named graphs, and pyoxigraph releases
+        # the GIL while it evaluates and serialises, so they are written on a second core while the shapes
+        # are checked (in scratch graphs of their own); a refused build discards them.
+        dumps = _Background(_write_derivatives, store, dumps_dir, path.parent / SEARCH_FILE)
         problems = [p for p in check_shapes(store, inputs, files_of) if p.severity == "Violation"]
         if problems:
             raise ValidationFailed(problems)
-        write_search_index(store, path.parent / SEARCH_FILE)
         counts = {
             solution["g"].value: int(solution["n"].value)
             for solution in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
         }
         distinct = int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
         dumps.result()
+        store.optimize()  # compacts away the scratch graphs too
         store.flush()
     finally:
         if dumps is not None:
@@ -173,6 +173,12 @@ def load_inputs(store: Store, inputs: list[InputFile]) -> None:
     for item in inputs:
         store.bulk_load(path=str(item.path), format=item.format, to_graph=NamedNode(item.graph))
         store.bulk_load(path=str(item.path), format=item.format, to_graph=DefaultGraph())
+
+
+def _write_derivatives(store: Store, dumps_dir: Path, search_file: Path) -> None:
+    """What a build derives from its store for downloads and pages: the dumps and the search index."""
+    _write_dumps(store, dumps_dir)
+    write_search_index(store, search_file)
 
 
 def _write_dumps(store: Store, dumps_dir: Path) -> None:
