@@ -34,15 +34,17 @@ _GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "
 #: Kinds of resource a person most often looks for come first when scores tie.
 _KIND_BOOST = {"org/": 6, "platform/": 6, "reason/": 5, "person/": 5, "source/": 2, "account/": 1}
 
+#: No DISTINCT and no ORDER BY in either query: the default graph is a set, and the rows are grouped by IRI
+#: in SQLite, so the engine never holds them all.
 LABELS_QUERY = f"""
 SELECT ?s ?p ?label WHERE {{
   VALUES ?p {{ <{RDFS}label> <{SKOS}prefLabel> <{SKOS}altLabel> <{DCTERMS}title> }}
   ?s ?p ?label .
   FILTER(isIRI(?s) && isLITERAL(?label) && (STRSTARTS(STR(?s), "{GSID}") || STRSTARTS(STR(?s), "{GS}")))
-}} ORDER BY ?s"""
+}}"""
 #: Only the types a hit is shown with: ours, and the few outside classes our resources are typed with alone.
 TYPES_QUERY = f"""
-SELECT DISTINCT ?s ?type WHERE {{
+SELECT ?s ?type WHERE {{
   ?s a ?type .
   FILTER(STRSTARTS(STR(?type), "{GS}") || ?type IN (<{SKOS}Concept>, <{SKOS}ConceptScheme>, <{SCHEMA}Person>,
                                                     <{ORG}Organization>))
@@ -129,28 +131,47 @@ def score(entry: Entry, query: str, words: list[str]) -> int:
     return best
 
 
-def _entries(store: Store) -> Iterator[Entry]:
-    """Every labelled resource of ours with its labels and types, one at a time (labels come sorted by IRI)."""
-    types: dict[str, list[str]] = {}
-    for row in store.query(TYPES_QUERY):
-        subject, rdf_type = row["s"], row["type"]
-        if isinstance(rdf_type, NamedNode):
-            types.setdefault(subject.value, []).append(rdf_type.value)
+def _entries(store: Store, connection: sqlite3.Connection) -> Iterator[Entry]:
+    """Every labelled resource of ours with its labels and types, one at a time.
+
+    The rows are staged in temporary SQLite tables and read back grouped by IRI, so memory stays flat
+    however many resources the graph has (sorting millions of rows in the engine would hold them all).
+    """
+    connection.executescript(
+        "CREATE TEMP TABLE label_row (iri TEXT, alt INTEGER, lang TEXT, text TEXT);"
+        "CREATE TEMP TABLE type_row (iri TEXT, type TEXT);"
+    )
+    alternative = {SKOS + "altLabel", DCTERMS + "title"}
+    connection.executemany(
+        "INSERT INTO label_row VALUES (?, ?, ?, ?)",
+        (
+            (row["s"].value, row["p"].value in alternative, row["label"].language or "", row["label"].value)
+            for row in store.query(LABELS_QUERY)
+            if isinstance(row["label"], Literal)
+        ),
+    )
+    connection.executemany(
+        "INSERT INTO type_row VALUES (?, ?)",
+        ((row["s"].value, row["type"].value) for row in store.query(TYPES_QUERY) if isinstance(row["type"], NamedNode)),
+    )
+    connection.executescript(
+        "CREATE INDEX temp.label_row_iri ON label_row (iri); CREATE INDEX temp.type_row_iri ON type_row (iri);"
+    )
+    reader = connection.cursor()
     entry: Entry | None = None
-    for row in store.query(LABELS_QUERY):
-        iri, predicate, label = row["s"].value, row["p"].value, row["label"]
-        if not isinstance(label, Literal):
-            continue
+    for iri, alt, lang, text in reader.execute("SELECT iri, alt, lang, text FROM label_row ORDER BY iri, rowid"):
         if entry is None or entry.iri != iri:
             if entry is not None:
                 yield entry
-            entry = Entry(iri, Labels(iri), types=sorted(types.pop(iri, [])))
-        if predicate in (SKOS + "altLabel", DCTERMS + "title"):
-            entry.alt.append(label.value)
+            types = connection.execute("SELECT DISTINCT type FROM type_row WHERE iri = ? ORDER BY type", (iri,))
+            entry = Entry(iri, Labels(iri), types=[row[0] for row in types])
+        if alt:
+            entry.alt.append(text)
         else:
-            entry.labels.add(label.language or "", label.value)
+            entry.labels.add(lang, text)
     if entry is not None:
         yield entry
+    connection.executescript("DROP TABLE temp.label_row; DROP TABLE temp.type_row;")
 
 
 def write_search_index(store: Store, path: Path) -> int:
@@ -160,7 +181,7 @@ def write_search_index(store: Store, path: Path) -> int:
     try:
         connection.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + _SCHEMA_SQL)
         count = 0
-        for count, entry in enumerate(_entries(store), start=1):
+        for count, entry in enumerate(_entries(store, connection), start=1):
             entry.finish()
             connection.execute(
                 "INSERT INTO entry VALUES (?, ?, ?, ?, ?)",
