@@ -93,7 +93,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "memory_store",
         "true",
-        "Hold the store in memory, shared by the workers (fast; about 400 MB per million statements); "
+        "Hold the store in memory, shared by the workers (fast; about 800 MB per million statements); "
         "false: each worker reads the store on disk.",
         _bool,
     ),
