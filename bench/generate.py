@@ -24,14 +24,8 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-GS = "https://w3id.org/govsocial/ontology#"
-GSID = "https://w3id.org/govsocial/id/"
-ORG = "http://www.w3.org/ns/org#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-PROV = "http://www.w3.org/ns/prov#"
-DCTERMS = "http://purl.org/dc/terms/"
-SCHEMA = "http://schema.org/"
-OWL = "http://www.w3.org/2002/07/owl#"
+from server.namespaces import DCTERMS, GS, GSID, ORG, OWL, PROV, SCHEMA, SKOS
+
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 RDFS_LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
 XSD = "http://www.w3.org/2001/XMLSchema#"
