@@ -9,20 +9,24 @@ from typing import Any
 import pyoxigraph
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import __version__, errors
+from .client_limits import ClientLimiter
 from .describe import void_description
 from .examples import load_examples
+from .isolation import resolve_mode
 from .negotiation import GRAPH_TYPES, choose, offers, prefers_html
 from .prewarm import prewarm_examples
 from .remote import RemoteEngine
 from .result_cache import ResultCache
+from .security_headers import register as register_security_headers
 from .settings import Settings
 from .site import register_pages
 from .sparql import ALLOWED_METHODS
 from .sparql import blueprint as sparql_blueprint
 from .store import ENGINE_DIR, current_build, hold_build, open_store
-from .workers import WorkerPool
+from .workers import WorkerFactory, WorkerLanes
 
 log = logging.getLogger("govsocial")
 
@@ -46,26 +50,32 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     build_dir = current_build(settings.store)
     held = hold_build(build_dir)
     _, info = open_store(settings.store)
-    pool: WorkerPool | RemoteEngine = (
-        RemoteEngine(settings.engine_url)
-        if settings.engine_url
-        else WorkerPool(
-            str(build_dir / ENGINE_DIR),
-            settings.workers,
-            settings.worker_memory_mb,
-            in_memory=settings.memory_store,
+    isolation, why = resolve_mode(settings.service_isolation)
+    if settings.engine_url:
+        pool: WorkerLanes | RemoteEngine = RemoteEngine(settings.engine_url)
+    else:
+        factory = WorkerFactory(str(build_dir / ENGINE_DIR), settings.worker_memory_mb, in_memory=settings.memory_store)
+        pool = WorkerLanes(
+            factory,
+            settings.lane_sizes,
+            isolation=isolation,
             wait_timeout=settings.worker_wait_s,
+            queue_length=settings.queue_length,
         )
-    )
+    log.warning("SERVICE isolation: %s (%s)", isolation, why)
     atexit.register(pool.close)
 
     app = Flask(__name__)
+    if settings.trusted_proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies, x_proto=0, x_host=0)  # type: ignore[method-assign]
     app.config["MAX_CONTENT_LENGTH"] = settings.max_query_bytes * 3 + 4096  # form encoding can triple a query
     app.json.sort_keys = False
     app.extensions["govsocial"] = {
         "settings": settings,
         "build": info,
         "pool": pool,
+        "isolation": isolation,
+        "clients": ClientLimiter(settings.client_queries),
         "held_build": held,
         "build_dir": build_dir,
         "results": ResultCache(settings.result_cache_mb * 1024 * 1024),
@@ -73,6 +83,7 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     }
     app.register_blueprint(sparql_blueprint)
     register_pages(app)  # the workbench at /, /id/..., /ontology, /dashboard, /dataset, /search
+    register_security_headers(app)  # CSP, nosniff, Referrer-Policy, X-Frame-Options on every answer
     _register_instance_routes(app)
     _register_error_handlers(app)
     if settings.cors:
@@ -85,7 +96,7 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
 def _engine_kind(ext: dict[str, Any]) -> str:
     """Where queries run: "memory" (the store held in memory), "disk" (read from RocksDB), or "remote"."""
     pool = ext["pool"]
-    if not isinstance(pool, WorkerPool):
+    if not isinstance(pool, WorkerLanes):
         return "remote"
     return "memory" if pool.in_memory else "disk"
 
@@ -97,7 +108,8 @@ def _register_instance_routes(app: Flask) -> None:
     def health() -> Response:
         """Liveness plus the dataset version and size, so operators see which build answers."""
         info = ext["build"]
-        alive = ext["pool"].alive()
+        lanes = _lanes(ext)
+        alive = lanes.get("query", 0) if lanes else ext["pool"].alive()  # the GOVSOCIAL_WORKERS of /sparql
         return jsonify(
             ok=alive > 0,
             version=info.version,
@@ -107,6 +119,9 @@ def _register_instance_routes(app: Flask) -> None:
             workers=alive,
             workers_replaced=ext["pool"].replaced,
             engine=_engine_kind(ext),
+            service_isolation=ext["isolation"],
+            lanes=_lanes(ext),
+            clients_refused=ext["clients"].refused,
             result_cache=ext["results"].stats(),
             examples_prepared=len(ext.get("prewarmed", [])),
         )
@@ -127,11 +142,15 @@ def _register_instance_routes(app: Flask) -> None:
         media_type = choose(offers(True), request.headers.get("Accept"), request.args.get("format"))
         if media_type is None:
             raise errors.NotAcceptable(f"VoID is RDF; available: {', '.join(offers(True))}", available=offers(True))
-        endpoint = request.host_url + "sparql"
-        graph = void_description(
-            endpoint, request.host_url + ".well-known/void", ext["build"], request.host_url + "dumps/"
-        )
+        base = ext["settings"].base_url
+        graph = void_description(base + "sparql", base + ".well-known/void", ext["build"], base + "dumps/")
         return Response(graph.serialize(GRAPH_TYPES[media_type]), mimetype=media_type, headers={"Vary": "Accept"})
+
+
+def _lanes(ext: dict[str, Any]) -> dict[str, int]:
+    """Live workers per lane of the embedded engine (nothing for a remote engine)."""
+    pool = ext["pool"]
+    return {name: lane.alive() for name, lane in pool.lanes.items()} if isinstance(pool, WorkerLanes) else {}
 
 
 def _jsonable(value: Any) -> Any:

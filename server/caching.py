@@ -14,12 +14,22 @@ from . import __version__
 
 
 def etag_for(*parts: str) -> str:
-    """A strong entity tag over the dataset version, the software version and the given parts."""
+    """A strong entity tag over the dataset version, the software version and the given parts.
+
+    Each part is hashed with its length in front, so no choice of texts can make two different lists of
+    parts hash alike (a separator byte could: a query may contain any character, NUL included).
+    """
+    return '"' + key_digest(current_app.extensions["govsocial"]["build"].version, __version__, *parts) + '"'
+
+
+def key_digest(*parts: str) -> str:
+    """A digest of an unambiguous, length-prefixed encoding of the parts."""
     digest = hashlib.sha256()
-    for part in (current_app.extensions["govsocial"]["build"].version, __version__, *parts):
-        digest.update(part.encode("utf-8"))
-        digest.update(b"\0")
-    return '"' + digest.hexdigest()[:32] + '"'
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass")
+        digest.update(len(data).to_bytes(8, "big"))
+        digest.update(data)
+    return digest.hexdigest()[:32]
 
 
 def cache_headers(etag: str) -> dict[str, str]:
@@ -36,3 +46,8 @@ def not_modified(etag: str, headers: dict[str, str]) -> Response | None:
     if request.if_none_match.contains_weak(etag.strip('"')):  # ETags holds values without their quotes
         return Response(status=304, headers=headers)
     return None
+
+
+def query_etag(media_type: str, query: str, default_graphs: tuple[str, ...], named_graphs: tuple[str, ...]) -> str:
+    """The entity tag of a query's answer: data version, format, query text and protocol dataset."""
+    return etag_for(media_type, query, str(len(default_graphs)), *default_graphs, str(len(named_graphs)), *named_graphs)

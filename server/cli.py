@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .constraints import ShapesError
 from .inputs import InputError
 from .query import QuerySyntaxError, run_query
+from .querytext import QueryTooDeep
 from .render import FORMAT_NAMES, FormatMismatch, render
 from .settings import SETTINGS, Settings, SettingsError
 from .store import StoreNotBuilt, build, open_store
 from .validate import ValidationFailed
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+UNCHANGED = "The previous store, if any, is unchanged."
+#: Failures whose message is written for the user already.
+_OWN_MESSAGES = (StoreNotBuilt, InputError, FormatMismatch, QueryTooDeep, RuntimeError)
+#: How the engine (RocksDB), SQLite and the OS word a full disk; the engine's errors carry no errno.
+_DISK_FULL = ("No space left on device", "Disk quota exceeded", "database or disk is full")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -29,9 +38,48 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return args.handler(args)
-    except SettingsError as error:
-        print(f"govsocial: configuration error: {error}", file=sys.stderr)
-        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return _fail(args.command, "interrupted", EXIT_INTERRUPTED)
+    except Exception as error:  # each failure becomes one line a user can act on, never a traceback
+        return _fail(args.command, explain(error), EXIT_USAGE)
+
+
+def explain(error: Exception) -> str:
+    """What went wrong, in one line, and where we know it what to do about it.
+
+    Every failure of build, query and serve passes through here, so a user never has to read a traceback.
+    """
+    detail = str(error)
+    if isinstance(error, OSError) and error.strerror:  # the engine's errors have only their message
+        detail = f"{error.strerror}: {error.filename}" if error.filename else error.strerror
+    if isinstance(error, QuerySyntaxError):
+        return f"syntax error: {detail}"
+    if isinstance(error, SettingsError):
+        return f"configuration error: {detail}"
+    if isinstance(error, ShapesError):
+        return f"the SHACL shapes cannot be checked: {detail}"
+    if isinstance(error, UnicodeDecodeError):
+        byte = error.object[error.start]
+        return f"the input is not UTF-8 text (byte {byte:#04x} at offset {error.start}); save it as UTF-8"
+    if getattr(error, "errno", None) in (errno.ENOSPC, errno.EDQUOT) or any(s in detail for s in _DISK_FULL):
+        return f"the disk is full ({detail}); free some space, or build into a --store on another disk"
+    if getattr(error, "errno", None) == errno.EFBIG or "File too large" in detail:
+        return f"a file exceeds the size limit ({detail}); raise the file-size limit (ulimit -f) or use another disk"
+    if isinstance(error, sqlite3.Error):
+        return f"the search index cannot be written ({detail}); check the disk the store is on"
+    if isinstance(error, MemoryError):
+        return "out of memory; close other programs or use a machine with more memory"
+    if isinstance(error, (OSError, *_OWN_MESSAGES)):
+        return detail
+    return f"unexpected {type(error).__name__}: {detail}"
+
+
+def _fail(command: str, message: str, status: int) -> int:
+    """Print the failure as one line (engine messages may hold newlines); a failed build changed nothing."""
+    print(f"govsocial {command}: {' '.join(message.split())}", file=sys.stderr)
+    if command == "build":
+        print(UNCHANGED, file=sys.stderr)
+    return status
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -78,11 +126,8 @@ def _build(args: argparse.Namespace) -> int:
         info = build(settings.store, settings.ontology_dir, settings.data_dir, keep=settings.keep_builds)
     except ValidationFailed as failed:
         print(failed.report(), file=sys.stderr)
-        print("The previous store, if any, is unchanged.", file=sys.stderr)
+        print(UNCHANGED, file=sys.stderr)
         return EXIT_INVALID
-    except InputError as error:
-        print(f"govsocial build: {error}", file=sys.stderr)
-        return EXIT_USAGE
     print(f"Built dataset version {info.version} in {info.seconds:.1f} s: {info.triples} triples")
     width = max(len(graph) for graph in info.graphs)
     for graph, count in info.graphs.items():
@@ -93,22 +138,18 @@ def _build(args: argparse.Namespace) -> int:
 
 def _query(args: argparse.Namespace) -> int:
     settings = Settings({"store": args.store})
-    if args.file is not None:
-        text = sys.stdin.read() if str(args.file) == "-" else args.file.read_text(encoding="utf-8")
-    else:
-        text = args.query
-    try:
-        store, _ = open_store(settings.store)
-        output = render(run_query(store, text), args.format)
-    except QuerySyntaxError as error:
-        print(f"govsocial query: syntax error: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    except (StoreNotBuilt, FormatMismatch) as error:
-        print(f"govsocial query: {error}", file=sys.stderr)
-        return EXIT_USAGE
+    text = args.query if args.file is None else _read_query(args.file)
+    store, _ = open_store(settings.store)
+    output = render(run_query(store, text), args.format)
     sys.stdout.buffer.write(output)
     sys.stdout.flush()
     return EXIT_OK
+
+
+def _read_query(path: Path) -> str:
+    """The query text of --file, strictly UTF-8 as SPARQL requires; `-` reads standard input."""
+    data = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
+    return data.decode("utf-8")
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -116,12 +157,7 @@ def _serve(args: argparse.Namespace) -> int:
     from .wsgi import serve
 
     settings = Settings({"store": args.store, "host": args.host, "port": args.port})
-    try:
-        app = create_app(settings)
-    except (StoreNotBuilt, RuntimeError) as error:
-        print(f"govsocial serve: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    serve(app, settings)
+    serve(create_app(settings), settings)
     return EXIT_OK
 
 

@@ -16,16 +16,27 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 import rdflib
 from pyoxigraph import Store
 from rdflib.namespace import RDF, RDFS, SH
 
-from .terms import show
+from .query import QueryResult
+from .querytext import QueryTooDeep, check_nesting
+from .terms import compact, show
 
 
-class UnsupportedShape(ValueError):
+class ShapesError(ValueError):
+    """The shapes cannot be checked as written; the message names the shape and what to change."""
+
+
+class UnsupportedShape(ShapesError):
     """A shape uses SHACL-SPARQL in a way this evaluator does not run; the message says where."""
+
+
+class ConstraintSyntaxError(ShapesError):
+    """A query in the shapes (sh:select) does not parse; the message names the shape and the parser's error."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +74,7 @@ def compile_constraints(shapes: rdflib.Graph) -> list[CompiledConstraint]:
         if select is None:
             raise UnsupportedShape(f"{shape}: only sh:select SPARQL constraints are supported")
         prefixes = _prefix_map(shapes, constraint)
+        check_parses(shape, str(select), prefixes)
         targets = target_patterns(shapes, shape, prefixes)
         if not targets:
             raise UnsupportedShape(f"{shape}: a SPARQL constraint needs a shape with a target of its own")
@@ -95,7 +107,7 @@ def run_constraints(
     violations = []
     for constraint in compiled:
         query = rewrite(constraint.query, constraint.targets, constraint.prefixes) if rewrite else constraint.query
-        results = store.query(query)
+        results = run_shape_query(store, constraint.shape, query)
         names = [variable.value for variable in results.variables]
         for row in results:
             bindings = {name: row[name] for name in names if row[name] is not None}
@@ -109,6 +121,38 @@ def run_constraints(
                 )
             )
     return violations
+
+
+def run_shape_query(store: Store, shape: str, query: str) -> QueryResult:
+    """Run a query compiled from a shape; one that does not parse names its shape instead of stopping the build."""
+    try:
+        return store.query(query)
+    except SyntaxError as error:
+        message = f"{compact(shape)}: the query compiled from it does not parse: {error.msg}"
+        raise ConstraintSyntaxError(message) from None
+
+
+def check_parses(shape: rdflib.term.Node, select: str, prefixes: dict[str, str]) -> None:
+    """Refuse an sh:select that does not parse, naming its shape; positions are within the sh:select text.
+
+    The query is only parsed, its solutions never iterated. Its brackets are counted first: the parser
+    would overflow its stack (and crash the build) on a query nested thousands of levels deep.
+    """
+    try:
+        check_nesting(select)
+        _parser_store().query(select, prefixes=prefixes)
+    except QueryTooDeep as error:
+        raise ConstraintSyntaxError(f"{compact(str(shape))}: its sh:select is refused: {error}") from None
+    except SyntaxError as error:
+        raise ConstraintSyntaxError(
+            f"{compact(str(shape))}: its sh:select does not parse (line:column within the sh:select text): {error.msg}"
+        ) from None
+
+
+@cache
+def _parser_store() -> Store:
+    """An empty in-memory store, only to parse queries with."""
+    return Store()
 
 
 def _true(term: rdflib.term.Node | None) -> bool:
@@ -127,6 +171,7 @@ def target_patterns(shapes: rdflib.Graph, shape: rdflib.term.Node, prefixes: dic
         select = shapes.value(target, SH.select)
         if (target, RDF.type, SH.SPARQLTarget) not in shapes or select is None:
             raise UnsupportedShape(f"{shape}: only SHACL-AF sh:SPARQLTarget targets are supported")
+        check_parses(shape, str(select), _prefix_map(shapes, target))
         for prefix, namespace in _prefix_map(shapes, target).items():
             if prefixes.setdefault(prefix, namespace) != namespace:
                 raise UnsupportedShape(f"{shape}: prefix {prefix}: means two namespaces in one shape")

@@ -253,6 +253,8 @@ def _value_test(component: rdflib.term.Node, argument: rdflib.term.Node, shapes:
             SH.IRIOrLiteral: "!isBlank(?value)",
             SH.BlankNodeOrLiteral: "!isIRI(?value)",
         }
+        if argument not in kinds:
+            raise UnsupportedShape(f"sh:nodeKind {argument} is none of the six node kinds SHACL defines")
         return kinds[argument]
     if component == SH["or"]:
         return "(" + " || ".join(f"({_shape_test(member, shapes)})" for member in shapes.items(argument)) + ")"

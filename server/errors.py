@@ -81,6 +81,17 @@ class UnsupportedMediaType(ApiError):
     type = "unsupported_media_type"
 
 
+class TooManyRequests(ApiError):
+    """One client has as many queries running or waiting as it may; it should retry after the given time."""
+
+    status = 429
+    type = "too_many_requests"
+
+    def __init__(self, message: str, retry_after: int, **details: Any):
+        super().__init__(message, retry_after_s=retry_after, **details)
+        self.headers["Retry-After"] = str(retry_after)
+
+
 class ResultTooLarge(ApiError):
     """The answer would exceed the result size limit: the client should narrow the query (LIMIT)."""
 
@@ -117,9 +128,10 @@ def error_response(error: ApiError, html: bool) -> Response:
         page = (
             "<!doctype html><html lang=en><meta charset=utf-8>"
             f"<title>{error.status} {escape(error.type)}</title>"
-            '<body style="font-family:sans-serif;max-width:50rem;margin:2rem auto">'
+            '<link rel="stylesheet" href="/static/site.css">'  # no inline style: the CSP allows none
+            '<body class="error-page">'
             f"<h1>{error.status}: {escape(error.type.replace('_', ' '))}</h1>"
-            f"<pre style='white-space:pre-wrap'>{escape(error.message)}</pre>"
+            f"<pre>{escape(error.message)}</pre>"
             '<p><a href="/sparql">Query page</a> · <a href="/">Home</a></p></body></html>'
         )
         response = Response(page, status=error.status, mimetype="text/html")
@@ -127,3 +139,41 @@ def error_response(error: ApiError, html: bool) -> Response:
         response = Response(json.dumps(error.body()), status=error.status, mimetype="application/json")
     response.headers.update(error.headers)
     return response
+
+
+def from_failure(kind: str, message: str, settings: Any) -> ApiError:
+    """The one mapping of a query's failure (jobs.QueryFailure.kind) to what the client is told.
+
+    `/sparql` and the pages both use it, so a limit reads the same wherever it is reached.
+    """
+    if kind == "syntax":
+        return MalformedQuery(f"malformed query: {message}")
+    if kind == "too_large":
+        return ResultTooLarge(
+            f"{message}; narrow the query (LIMIT, fewer variables)",
+            limit="max_result_bytes",
+            max_result_bytes=settings.max_result_bytes,
+        )
+    if kind == "timeout":
+        return LimitReached(message, limit="query_timeout_s", query_timeout_s=settings.query_timeout_s)
+    if kind == "busy":
+        return LimitReached(
+            message,
+            limit="workers",
+            workers=settings.workers,
+            worker_wait_s=settings.worker_wait_s,
+            queue_length=settings.queue_length,
+        )
+    if kind == "died":
+        return LimitReached(message, limit="worker_memory_mb", worker_memory_mb=settings.worker_memory_mb)
+    if kind in ("unreachable", "unavailable"):
+        return Unavailable(message)
+    if kind == "blocked":
+        return ServiceNotAllowed(
+            "the query calls a SERVICE endpoint that the allowlist check could not verify; nothing was contacted. "
+            f"Write SERVICE <endpoint> with an endpoint from the allowlist: {' '.join(settings.service_allowlist)}",
+            endpoint=None,
+        )
+    if kind == "remote":
+        return RemoteServiceFailed(f"a SERVICE call failed: {message}")
+    return EngineError(f"the query could not be evaluated: {message}")

@@ -15,7 +15,7 @@ from pyoxigraph import RdfFormat
 
 from .namespaces import graph_iri
 
-#: The serialisations a build accepts, by file suffix.
+#: The serialisations a build accepts, by file suffix in lower case (`.TTL` is Turtle too).
 FORMATS: dict[str, RdfFormat] = {
     ".ttl": RdfFormat.TURTLE,
     ".nt": RdfFormat.N_TRIPLES,
@@ -33,7 +33,7 @@ class InputFile:
 
     @property
     def format(self) -> RdfFormat:
-        return FORMATS[self.path.suffix]
+        return FORMATS[self.path.suffix.lower()]
 
     @property
     def is_shapes(self) -> bool:
@@ -66,7 +66,11 @@ def discover(ontology_dir: Path, data_dir: Path) -> list[InputFile]:
 
 
 def _rdf_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in FORMATS)
+    """Every Turtle and N-Triples file under the folder, whatever the case of its suffix.
+
+    Files saved on Windows or macOS often end in `.TTL`; skipping them would drop data without a word.
+    """
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in FORMATS)
 
 
 def dataset_version(inputs: list[InputFile]) -> str:

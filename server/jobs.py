@@ -24,6 +24,7 @@ class QueryJob:
     max_result_bytes: int = 50 * 1024 * 1024
     declares_dataset: bool = False  # the query text has FROM / FROM NAMED
     calls_service: bool = False  # the query text has SERVICE: connection errors are the remote's
+    lane: str = "query"  # which workers answer it: "query", "service" (allowlisted SERVICE calls) or "page"
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,8 @@ class QueryFailure(Exception):
 
     def __init__(self, kind: str, message: str):
         super().__init__(message)
-        self.kind = kind  # syntax | engine | remote | too_large | timeout | busy | died
+        # syntax | engine | remote | blocked | too_large | timeout | busy | died | unavailable | unreachable
+        self.kind = kind
         self.message = message
 
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from flask import current_app
 from pyoxigraph import NamedNode, RdfFormat, Triple, parse
 
-from . import errors
-from .jobs import Answer, QueryFailure, QueryJob
+from .jobs import Answer, QueryJob
+from .sparql import run_limited
 
 SPARQL_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
@@ -84,24 +84,8 @@ class PageQueries:
 
 
 def _pool_runner(job: QueryJob) -> Answer:
-    ext = current_app.extensions["govsocial"]
-    timeout = ext["settings"].query_timeout_s
-    try:
-        return ext["pool"].run(job, timeout)
-    except QueryFailure as failure:
-        if failure.kind == "timeout":
-            raise errors.LimitReached(
-                "this page's query ran longer than the limit and was stopped", limit="query_timeout_s"
-            ) from None
-        if failure.kind == "busy":
-            raise errors.LimitReached("every query worker is busy; try again in a moment", limit="workers") from None
-        if failure.kind == "unreachable":
-            raise errors.Unavailable(f"the query engine cannot answer: {failure.message}") from None
-        if failure.kind == "died":
-            raise errors.LimitReached(
-                "a query worker failed while building this page", limit="worker_memory_mb"
-            ) from None
-        raise RuntimeError(f"a page query failed ({failure.kind}): {failure.message}") from None
+    """A page's query on the page lane, with the same time limit and client share as /sparql."""
+    return run_limited(replace(job, lane="page"))
 
 
 def page_queries() -> PageQueries:

@@ -1,7 +1,9 @@
 """How the pages write IRIs, labels and dates: pure functions, also registered as Jinja filters.
 
 IRIs under our base become links on this host (`/id/...`, `/ontology#Term`), so the site works the
-same on any host; dates are shown at the precision the data gives them, never more precisely.
+same on any host; other IRIs link only when they are http(s), since an IRI in the data can be anything
+(`javascript:...` would run in our origin on a click); dates are shown at the precision the data gives
+them, never more precisely.
 """
 
 from __future__ import annotations
@@ -19,6 +21,10 @@ WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
 #: Prefixes for compact display, longest namespace first so `institution:` wins over `gsid:`.
 _BY_LENGTH = sorted(PREFIXES.items(), key=lambda item: len(item[1]), reverse=True)
 _LOCAL_NAME = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?$")
+#: The scheme of an absolute IRI (RFC 3986), for the one check of what may become a link.
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
+#: The only schemes a page links to; `javascript:`, `data:`, `vbscript:`, `file:`, `mailto:` … stay text.
+LINK_SCHEMES = frozenset({"http", "https"})
 
 #: English names for the terms of other vocabularies that our data uses (ours come from the ontology).
 KNOWN_TERMS: dict[str, str] = {
@@ -101,8 +107,13 @@ def compact(iri: str) -> str:
     return f"<{iri}>"
 
 
-def href(iri: str) -> str:
-    """Where a link to this IRI goes: our resources and terms on this host, anything else as it is."""
+def href(iri: str) -> str | None:
+    """Where a link to this IRI goes, or None when it must be shown as text, not as a link.
+
+    Our resources and terms go to this host; another IRI goes where it says only when its scheme is
+    http or https. Anything else (`javascript:`, `data:`, a relative reference, a scheme hidden behind
+    a space) is None: data can hold any IRI, and a link must never run code in our origin.
+    """
     if iri.startswith(GSID):
         return "/id/" + iri[len(GSID) :]
     if iri.startswith(GS):
@@ -111,12 +122,13 @@ def href(iri: str) -> str:
         return "/ontology"
     if iri.startswith(GRAPH):
         return "/dataset#graph-" + iri[len(GRAPH) :]
-    return iri
+    scheme = _SCHEME.match(iri)
+    return iri if scheme and scheme.group(1).lower() in LINK_SCHEMES else None
 
 
 def is_local(iri: str) -> bool:
     """Whether `href(iri)` points into this site."""
-    return href(iri).startswith("/")
+    return (href(iri) or "").startswith("/")
 
 
 def wikidata_id(iri: str) -> str | None:

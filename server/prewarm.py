@@ -13,7 +13,7 @@ import threading
 
 from flask import Flask
 
-from .caching import etag_for
+from .caching import query_etag
 from .jobs import QueryFailure, QueryJob
 from .namespaces import PREFIXES
 from .querytext import inspect
@@ -33,13 +33,14 @@ def prewarm_examples(app: Flask) -> threading.Thread:
                 facts = inspect(example.text, PREFIXES)
                 if example.federated or facts.services or facts.is_graph_query or facts.is_update:
                     continue  # only answers that depend on our data alone, in the format the pages ask for
-                job = QueryJob(example.text, JSON, max_result_bytes=settings.max_result_bytes)
+                # on the pages' workers: a /sparql client arriving during start-up never waits behind them
+                job = QueryJob(example.text, JSON, max_result_bytes=settings.max_result_bytes, lane="page")
                 try:
                     answer = ext["pool"].run(job, settings.query_timeout_s)
                 except QueryFailure as failure:
                     log.warning("example %s not prepared: %s", example.name, failure.message)
                     continue
-                ext["results"].put(etag_for(JSON, example.text, "|"), answer.media_type, answer.body)
+                ext["results"].put(query_etag(JSON, example.text, (), ()), answer.media_type, answer.body)
                 ext["prewarmed"].append(example.name)
 
     ext["prewarmed"] = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pyoxigraph import QueryBoolean, QuerySolutions, QueryTriples, Store
 
 from .namespaces import PREFIXES
+from .querytext import check_nesting
 
 QueryResult = QuerySolutions | QueryBoolean | QueryTriples
 
@@ -17,8 +18,10 @@ def run_query(store: Store, text: str) -> QueryResult:
     """Answer a query with our prefixes pre-declared, over the default graph: the merge of all graphs.
 
     That is what a researcher expects: ontology, curated data and imports answer together unless the
-    query names graphs itself (the build materialises the merge, see store.py).
+    query names graphs itself (the build materialises the merge, see store.py). Raises QuerySyntaxError,
+    or QueryTooDeep for brackets nested too deep to parse.
     """
+    check_nesting(text)  # raises QueryTooDeep, where the engine's parser would crash the process
     try:
         return store.query(text, prefixes=PREFIXES)
     except SyntaxError as error:

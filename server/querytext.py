@@ -4,7 +4,7 @@ The endpoint must know two things without running anything: the query form (to n
 format, and to refuse updates on a read-only endpoint) and every SERVICE endpoint (to refuse calls off
 the allowlist before a byte is sent). pyoxigraph exposes no parsed algebra, so this is a small lexer:
 it skips comments, strings and IRIs the way the SPARQL grammar does, after resolving codepoint escapes
-(\\uXXXX), which SPARQL processes before parsing. It never decides whether a query is valid; the engine
+inside IRIs the way the engine does. It never decides whether a query is valid; the engine
 does that.
 """
 
@@ -19,19 +19,27 @@ UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DRO
 GRAPH_FORMS = frozenset({"CONSTRUCT", "DESCRIBE"})
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+#: PN_LOCAL_ESC of the grammar: a backslash keeps one of these characters inside a prefixed name.
+_NAME_ESCAPE = r"\\[_~.\-!$&'()*+,;=/?#@%]"
+_NAME_CHAR = r"[\w\-.:%\u00B7-\uFFFF\U00010000-\U000EFFFF]"
 _TOKEN = re.compile(
-    r"""
+    rf"""
     (?P<space>\s+)
   | (?P<comment>\#[^\n\r]*)
   | (?P<long_string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\")
   | (?P<string>'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
-  | (?P<name>[\w:%\\\u00B7-\uFFFF][\w\-.:%\\\u00B7-\uFFFF]*)
+  | (?P<iri><(?:[^<>"{{}}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{{4}}|\\U[0-9A-Fa-f]{{8}})*>)
+  | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF\U00010000-\U000EFFFF]+)
+  | (?P<name>(?:{_NAME_CHAR}|{_NAME_ESCAPE})+)
   | (?P<other>.)
     """,
     re.VERBOSE | re.DOTALL,
 )
+#: How the keyword is found inside a run of name characters: the engine's parser needs no space between a
+#: keyword and its neighbours (`SERVICESILENT<x>`, `1SERVICE<x>`, `trueSERVICE<x>` all call <x>).
+_SERVICE = "service"
+_SERVICE_IN_NAME = re.compile(_SERVICE, re.IGNORECASE)
+_SILENT_AT_START = re.compile("silent", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -47,11 +55,15 @@ class QueryFacts:
     `form` is the first query or update keyword (upper case), or "" when none was found.
     `services` holds each SERVICE endpoint as an absolute IRI, or None for one that is not a constant
     IRI (a variable, or a relative IRI without BASE): such an endpoint cannot be checked and is refused.
+    `service_mentions` counts the places where the letters of SERVICE occur in any case, in any token,
+    string or comment: more mentions than found calls means a call may hide where this lexer and the
+    engine disagree, which a host without network isolation must refuse.
     """
 
     form: str
     services: tuple[str | None, ...]
     declares_dataset: bool = False  # FROM or FROM NAMED in the query text
+    service_mentions: int = 0
 
     @property
     def is_update(self) -> bool:
@@ -61,9 +73,14 @@ class QueryFacts:
     def is_graph_query(self) -> bool:
         return self.form in GRAPH_FORMS
 
+    @property
+    def unexplained_mentions(self) -> bool:
+        """Whether SERVICE is written somewhere this lexer did not read as a call it checked."""
+        return self.service_mentions > len(self.services)
+
 
 def unescape_codepoints(text: str) -> str:
-    """Replace \\uXXXX and \\UXXXXXXXX as SPARQL does before parsing (invalid code points are left)."""
+    """Replace \\uXXXX and \\UXXXXXXXX as the engine does inside IRIs (invalid code points are left)."""
 
     def replace(match: re.Match[str]) -> str:
         code = int(match.group(1) or match.group(2), 16)
@@ -75,11 +92,13 @@ def unescape_codepoints(text: str) -> str:
 def tokens(text: str) -> list[Token]:
     """The significant tokens of a text: no white space, no comments.
 
-    Every alternative of the pattern is a single greedy run, so scanning stays linear in the length of
-    any input: a name run (keyword, prefixed name) is split into its kind afterwards, in Python.
+    The engine resolves codepoint escapes only inside IRIs and strings, not before parsing, so neither
+    does this lexer: an escape never ends a comment or starts a string here. Every alternative of the
+    pattern is a single greedy run, so scanning stays linear in the length of any input: a name run
+    (keyword, prefixed name, number) is split into its kind afterwards, in Python.
     """
     found = []
-    for match in _TOKEN.finditer(unescape_codepoints(text)):
+    for match in _TOKEN.finditer(text):
         kind = match.lastgroup or "other"
         if kind == "name":
             found.extend(_name_tokens(match.group()))
@@ -89,8 +108,31 @@ def tokens(text: str) -> list[Token]:
 
 
 def _name_tokens(run: str) -> list[Token]:
-    """A keyword or prefixed name, without the dots that end a triple (a name never ends with '.')."""
-    stripped = run.rstrip(".")
+    """A keyword, prefixed name or number, without the dots that end a triple; SERVICE split off where glued.
+
+    The keyword counts wherever it stands in the run before a colon (a prefixed name's local part is read
+    whole by the engine), so `1SERVICE`, `trueSERVICE` and `SERVICESILENT` yield a SERVICE token.
+    """
+    head = run.partition(":")[0]
+    keyword = _SERVICE_IN_NAME.search(head)
+    if keyword is None:
+        return _plain_name_tokens(run)
+    before, after = run[: keyword.start()], run[keyword.end() :]
+    found = _plain_name_tokens(before) if before else []
+    found.append(Token("word", "SERVICE"))
+    silent = _SILENT_AT_START.match(after)
+    if silent is not None:
+        found.append(Token("word", "SILENT"))
+        after = after[silent.end() :]
+    if after:
+        found.extend(_name_tokens(after))
+    return found
+
+
+def _plain_name_tokens(run: str) -> list[Token]:
+    stripped = run
+    while stripped.endswith(".") and not stripped.endswith("\\."):
+        stripped = stripped[:-1]
     tail = [Token("other", ".")] * (len(run) - len(stripped))
     if not stripped:
         return tail
@@ -99,6 +141,12 @@ def _name_tokens(run: str) -> list[Token]:
     if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", stripped):
         return [Token("word", stripped), *tail]
     return [Token("other", stripped), *tail]
+
+
+def service_mentions(text: str) -> int:
+    """How often SERVICE is written, in any case, raw or through codepoint escapes, anywhere in the text."""
+    variants = (text, unescape_codepoints(text), unescape_codepoints(text).replace("\\", ""))
+    return max(variant.casefold().count(_SERVICE) for variant in variants)
 
 
 def inspect(text: str, default_prefixes: dict[str, str] | None = None) -> QueryFacts:
@@ -127,14 +175,14 @@ def inspect(text: str, default_prefixes: dict[str, str] | None = None) -> QueryF
             if target is not None and target.kind == "word" and target.text.upper() == "SILENT":
                 target = items[index + 2] if index + 2 < len(items) else None
             services.append(_endpoint(target, prefixes, base))
-    return QueryFacts(form, tuple(services), declares_dataset)
+    return QueryFacts(form, tuple(services), declares_dataset, service_mentions(text))
 
 
 def _endpoint(token: Token | None, prefixes: dict[str, str], base: str | None) -> str | None:
     if token is None:
         return None
     if token.kind == "iri":
-        return _resolve(token.text[1:-1], base)
+        return _resolve(unescape_codepoints(token.text[1:-1]), base)
     if token.kind == "pname":
         prefix, _, local = token.text.partition(":")
         namespace = prefixes.get(prefix)
@@ -157,3 +205,29 @@ def declared_prefixes(text: str) -> set[str]:
         for index, token in enumerate(items[:-1])
         if token.kind == "word" and token.text.upper() == "PREFIX" and items[index + 1].kind == "pname"
     }
+
+
+#: Deepest nesting of ( [ { a query may have. The engine's parser recurses once per level and overflows its
+#: stack (a crash, not an error) at a few thousand; real queries stay far below this.
+MAX_NESTING = 256
+
+
+class QueryTooDeep(ValueError):
+    """The query nests brackets deeper than MAX_NESTING; refused before the engine could crash on it."""
+
+
+def check_nesting(text: str, limit: int = MAX_NESTING) -> None:
+    """Refuse a text whose brackets nest deeper than `limit`, counting outside strings, IRIs and comments."""
+    depth = deepest = 0
+    for token in tokens(text):
+        if token.kind != "other":
+            continue
+        if token.text in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > limit:
+                raise QueryTooDeep(
+                    f"the query nests brackets more than {limit} levels deep; simplify it (fewer nested groups)"
+                )
+        elif token.text in ")]}":
+            depth = max(depth - 1, 0)

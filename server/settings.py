@@ -8,6 +8,7 @@ explicit overrides (command-line flags, test configuration). Code reads them onl
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +57,25 @@ def _bool(value: str) -> bool:
     raise ValueError(f"must be true or false, got {value!r}")
 
 
+def _choice(*allowed: str) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        if value not in allowed:
+            raise ValueError(f"must be one of {', '.join(allowed)}, got {value!r}")
+        return value
+
+    return parse
+
+
+def _base_url(value: str) -> str:
+    """An absolute http(s) URL ending in a slash, or empty for the default."""
+    value = value.strip()
+    if not value:
+        return ""
+    if not re.match(r"^https?://[^/?#\s]+(/[^?#\s]*)?$", value):
+        raise ValueError(f"must be an absolute http or https URL such as https://example.org/, got {value!r}")
+    return value if value.endswith("/") else value + "/"
+
+
 @dataclass(frozen=True)
 class Setting:
     """One setting: its name (lower case; the environment variable is GOVSOCIAL_ + upper case)."""
@@ -83,7 +103,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("keep_builds", "2", "How many built stores to keep (the current one and older ones).", _positive_int),
     Setting("host", "127.0.0.1", "Address the server listens on."),
     Setting("port", "8000", "Port the server listens on.", _positive_int),
-    Setting("threads", "8", "Request threads of the WSGI server.", _positive_int),
+    Setting(
+        "threads",
+        "0",
+        "Request threads of the HTTP server (0: enough for every query the lanes can hold, plus 8 that only "
+        "pages, static files and /-/health use).",
+        _non_negative_int,
+    ),
     Setting(
         "workers",
         str(max(4, 2 * (os.cpu_count() or 2))),
@@ -103,6 +129,61 @@ SETTINGS: tuple[Setting, ...] = (
         "Address-space limit of one query worker in MiB (at least 1024); a query that needs more is stopped.",
         _positive_int,
     ),
+    Setting(
+        "service_workers",
+        "2",
+        "Query workers for queries with SERVICE calls to the allowlist (the only workers with network access).",
+        _positive_int,
+    ),
+    Setting(
+        "page_workers", "2", "Query workers reserved for the pages, so SPARQL clients cannot stall them.", _positive_int
+    ),
+    Setting(
+        "queue_length",
+        "8",
+        "Queries that may wait for a worker, per lane; the next one is answered 503 at once.",
+        _non_negative_int,
+    ),
+    Setting(
+        "client_queries",
+        "2",
+        "Queries one client (address) may have running or waiting at once, per lane; more are answered 429.",
+        _positive_int,
+    ),
+    Setting(
+        "trusted_proxies",
+        "0",
+        "Reverse proxies in front of the server; the client address is read from X-Forwarded-For only "
+        "when this is more than 0, and then only as the proxies wrote it.",
+        _non_negative_int,
+    ),
+    Setting(
+        "service_isolation",
+        "auto",
+        "auto: queries without an allowlisted SERVICE call run in workers without network where the host "
+        "allows it, else SERVICE is checked lexically and fails closed; namespace: require the isolation; "
+        "lexical: never isolate.",
+        _choice("auto", "namespace", "lexical"),
+    ),
+    Setting(
+        "public_url",
+        "",
+        "The endpoint's public base URL, used in the Service Description and VoID (empty: http://HOST:PORT/).",
+        _base_url,
+    ),
+    Setting(
+        "read_timeout_s",
+        "10",
+        "Seconds a client may take to send a whole request (headers and body); slower connections are closed.",
+        _positive_float,
+    ),
+    Setting(
+        "client_connections",
+        "32",
+        "Open connections one client address may hold (0: no limit; not applied behind trusted proxies).",
+        _non_negative_int,
+    ),
+    Setting("max_connections", "1000", "Open connections the server accepts in all.", _positive_int),
     Setting("query_timeout_s", "30", "Seconds a query may run before it is stopped (503).", _positive_float),
     Setting(
         "worker_wait_s",
@@ -172,3 +253,19 @@ class Settings:
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self._values)
+
+    @property
+    def base_url(self) -> str:
+        """The public base URL of the endpoint, ending in a slash; never taken from a request's Host."""
+        return self._values["public_url"] or f"http://{self._values['host']}:{self._values['port']}/"
+
+    @property
+    def lane_sizes(self) -> dict[str, int]:
+        """Workers per lane of the embedded engine."""
+        return {"query": self.workers, "service": self.service_workers, "page": self.page_workers}
+
+    @property
+    def request_threads(self) -> int:
+        """HTTP server threads: every query the lanes can hold (running or queued) plus 8 for the rest."""
+        held = sum(size + self.queue_length for size in self.lane_sizes.values())
+        return self.threads or held + 8

@@ -17,12 +17,14 @@ from pyoxigraph import NamedNode
 from werkzeug.exceptions import BadRequest
 
 from . import errors
-from .caching import cache_headers, etag_for
+from .caching import cache_headers, query_etag
+from .client_limits import ClientBusy
 from .describe import service_description
-from .jobs import QueryFailure, QueryJob
+from .isolation import NAMESPACE
+from .jobs import Answer, QueryFailure, QueryJob
 from .namespaces import PREFIXES
 from .negotiation import GRAPH_TYPES, choose, offers, prefers_html
-from .querytext import inspect
+from .querytext import QueryFacts, QueryTooDeep, check_nesting, inspect
 
 blueprint = Blueprint("sparql", __name__)
 
@@ -119,6 +121,14 @@ def _checked(protocol: ProtocolRequest, limit: int) -> ProtocolRequest:
     return protocol
 
 
+def check_nesting_or_refuse(text: str) -> None:
+    """400 for brackets nested deeper than the engine's parser can take (it would crash its worker)."""
+    try:
+        check_nesting(text)
+    except QueryTooDeep as error:
+        raise errors.MalformedQuery(str(error)) from None
+
+
 def same_endpoint(a: str, b: str) -> bool:
     """Whether two endpoint IRIs name the same endpoint: scheme, host, port, path and query, exactly."""
     try:
@@ -157,31 +167,45 @@ def check_services(services: tuple[str | None, ...], allowlist: tuple[str, ...])
             )
 
 
-def _failure(failure: QueryFailure, timeout: float) -> errors.ApiError:
-    settings = _ext()["settings"]
-    if failure.kind == "syntax":
-        return errors.MalformedQuery(f"malformed query: {failure.message}")
-    if failure.kind == "too_large":
-        return errors.ResultTooLarge(
-            f"{failure.message}; narrow the query (LIMIT, fewer variables)",
-            limit="max_result_bytes",
-            max_result_bytes=settings.max_result_bytes,
+def check_service_text(facts: QueryFacts, isolation: str, allowlist: tuple[str, ...]) -> str:
+    """The lane a query runs in, or 403 for SERVICE written where the lexer could not check it.
+
+    A query without a checked SERVICE call runs where the network is out of reach (in the namespace mode);
+    one with calls, all on the allowlist, runs with network, so it must not mention SERVICE anywhere else
+    (a string, a comment, a glued or escaped form): the lexer and the engine could read such a mention
+    differently. Without isolation every query is held to that rule: the check fails closed.
+    """
+    lane = "service" if facts.services else "query"
+    if facts.unexplained_mentions and (lane == "service" or isolation != NAMESPACE):
+        raise errors.ServiceNotAllowed(
+            "the query writes SERVICE somewhere that is not a SERVICE call to a checked endpoint (in a string, "
+            "a comment, or glued to another word); this endpoint refuses that, since it cannot check such a call. "
+            f"Remove the extra mention. Allowed endpoints: {' '.join(allowlist) or '(none)'}",
+            endpoint=None,
         )
-    if failure.kind == "timeout":
-        return errors.LimitReached(failure.message, limit="query_timeout_s", query_timeout_s=timeout)
-    if failure.kind == "busy":
-        return errors.LimitReached(
-            failure.message, limit="workers", workers=settings.workers, worker_wait_s=settings.worker_wait_s
-        )
-    if failure.kind == "died":
-        return errors.LimitReached(
-            failure.message, limit="worker_memory_mb", worker_memory_mb=settings.worker_memory_mb
-        )
-    if failure.kind == "unreachable":
-        return errors.Unavailable(failure.message)
-    if failure.kind == "remote":
-        return errors.RemoteServiceFailed(f"a SERVICE call failed: {failure.message}")
-    return errors.EngineError(f"the query could not be evaluated: {failure.message}")
+    return lane
+
+
+def client_address() -> str:
+    """The client's address: the peer's, or X-Forwarded-For as written by the trusted proxies (ProxyFix)."""
+    return request.remote_addr or "unknown"
+
+
+def run_limited(job: QueryJob) -> Answer:
+    """Run a job on the engine, within the client's share and the time limit; failures become ApiErrors."""
+    runtime = _ext()
+    settings = runtime["settings"]
+    try:
+        with runtime["clients"].hold(client_address(), job.lane):
+            return runtime["pool"].run(job, settings.query_timeout_s)
+    except ClientBusy as busy:
+        raise errors.TooManyRequests(str(busy), retry_after=RETRY_AFTER_S, client_queries=busy.limit) from None
+    except QueryFailure as failure:
+        raise errors.from_failure(failure.kind, failure.message, settings) from None
+
+
+#: Seconds a client over its share is asked to wait: about the time a cheap query takes to finish.
+RETRY_AFTER_S = 2
 
 
 @blueprint.route("/sparql", methods=ALLOWED_METHODS)
@@ -197,7 +221,9 @@ def sparql() -> Response:
     facts = inspect(protocol.query, PREFIXES)
     if facts.is_update:
         raise errors.ReadOnly(_READ_ONLY)
+    check_nesting_or_refuse(protocol.query)
     check_services(facts.services, settings.service_allowlist)
+    lane = check_service_text(facts, ext["isolation"], settings.service_allowlist)
     offered = offers(facts.is_graph_query)
     media_type = choose(offered, request.headers.get("Accept"), request.values.get("format"))
     if media_type is None:
@@ -205,7 +231,7 @@ def sparql() -> Response:
             f"none of the types in Accept can carry this result; available: {', '.join(offered)}", available=offered
         )
     # the answer depends on the data's version (inside etag_for), the query, the dataset and the format
-    etag = etag_for(media_type, protocol.query, *protocol.default_graphs, "|", *protocol.named_graphs)
+    etag = query_etag(media_type, protocol.query, protocol.default_graphs, protocol.named_graphs)
     headers = {"Vary": "Accept", **cache_headers(etag)}
     if request.if_none_match.contains(etag.strip('"')):
         if request.method in ("GET", "HEAD"):
@@ -222,11 +248,9 @@ def sparql() -> Response:
         settings.max_result_bytes,
         declares_dataset=facts.declares_dataset,
         calls_service=bool(facts.services),
+        lane=lane,
     )
-    try:
-        answer = ext["pool"].run(job, settings.query_timeout_s)
-    except QueryFailure as failure:
-        raise _failure(failure, settings.query_timeout_s) from None
+    answer = run_limited(job)
     ext["results"].put(etag, answer.media_type, answer.body)
     return Response(answer.body, content_type=_content_type(answer.media_type), headers={**headers, "X-Cache": "miss"})
 
@@ -246,6 +270,6 @@ def describe_service() -> Response:
         raise errors.NotAcceptable(
             f"the service description is RDF; available: {', '.join(offers(True))}", available=offers(True)
         )
-    endpoint = request.host_url + "sparql"
-    graph = service_description(endpoint, ext["build"], request.host_url + ".well-known/void")
+    base = ext["settings"].base_url
+    graph = service_description(base + "sparql", ext["build"], base + ".well-known/void")
     return Response(graph.serialize(GRAPH_TYPES[media_type]), mimetype=media_type, headers={"Vary": "Accept"})

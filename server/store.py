@@ -13,7 +13,8 @@ which is thus the RDF merge of all named graphs: a triple that two sources state
 SPARQL's union default graph should (pyoxigraph's own union flag would match it twice).
 
 A build always goes into a fresh directory; `current` is switched with one atomic rename only after
-every file loaded, so a failed or interrupted build leaves the last good store answering.
+every file loaded, so a failed or interrupted build leaves the last good store answering. The next build
+removes whatever a killed one left behind (a directory without build.json).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import os
 import shutil
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -77,7 +79,8 @@ class StoreNotBuilt(Exception):
 def build(store_dir: Path, ontology_dir: Path, data_dir: Path, keep: int = 2) -> BuildInfo:
     """Validate the inputs, load them into a fresh store and make it current.
 
-    Raises ValidationFailed (with a curator's report) or InputError; either way `current` is untouched.
+    Raises ValidationFailed (with a curator's report), InputError, or whatever stopped the build (a full
+    disk is an OSError); in every case `current` is untouched and the new build's directory removed.
     """
     started = time.monotonic()
     inputs = discover(ontology_dir, data_dir)
@@ -87,6 +90,7 @@ def build(store_dir: Path, ontology_dir: Path, data_dir: Path, keep: int = 2) ->
     version = dataset_version(inputs)
     store_dir.mkdir(parents=True, exist_ok=True)
     with _build_lock(store_dir):
+        _remove_incomplete(store_dir)
         build_id = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S%fZ}-{version}"
         build_dir = store_dir / BUILDS / build_id
         build_dir.mkdir(parents=True)
@@ -103,12 +107,25 @@ def build(store_dir: Path, ontology_dir: Path, data_dir: Path, keep: int = 2) ->
                 dumps={path.name: path.stat().st_size for path in sorted((build_dir / DUMPS_DIR).iterdir())},
             )
             info.write(build_dir)
-        except BaseException:
-            shutil.rmtree(build_dir, ignore_errors=True)
+            _switch(store_dir, build_dir)
+        except BaseException as error:
+            _discard(build_dir, error)
             raise
-        _switch(store_dir, build_dir)
         _prune(store_dir, keep)
     return info
+
+
+def _discard(build_dir: Path, error: BaseException) -> None:
+    """Remove the directory of a failed build, after closing the store that was being written into it.
+
+    The frames of the error's traceback still reference that store; until it is dropped, RocksDB keeps
+    writing files into the directory while it is being removed, and leaves some behind.
+    """
+    seen: BaseException | None = error
+    while seen is not None:
+        traceback.clear_frames(seen.__traceback__)
+        seen = seen.__context__
+    shutil.rmtree(build_dir, ignore_errors=True)
 
 
 def _load_and_validate(
@@ -206,13 +223,45 @@ def _switch(store_dir: Path, build_dir: Path) -> None:
 
 
 def _prune(store_dir: Path, keep: int) -> None:
-    """Remove old builds beyond `keep` (newest first), never the current one nor one a server reads."""
+    """Keep the current build and the newest `keep - 1` other complete ones; remove the rest.
+
+    Removing by name alone would count a build that was killed mid-way as the newest one, keep it and
+    remove the last good build instead. A build a running server holds is never removed (see hold_build).
+    """
+    complete, incomplete = _other_builds(store_dir)
+    _remove(incomplete + complete[max(keep - 1, 0) :])
+
+
+def _other_builds(store_dir: Path) -> tuple[list[Path], list[Path]]:
+    """The builds besides the current one: the complete ones newest first, and the incomplete ones.
+
+    Only a build that finished writes build.json (last, before the switch), and builds run under the
+    build lock, so a directory without it is a build that failed or was killed, never one in progress.
+    """
+    builds_dir = store_dir / BUILDS
+    if not builds_dir.is_dir():
+        return [], []
     current = (store_dir / CURRENT).resolve()
-    builds = sorted((store_dir / BUILDS).iterdir(), key=lambda p: p.name, reverse=True)
-    older = [build_dir for build_dir in builds if build_dir.resolve() != current]
-    for stale in older[max(keep - 1, 0) :]:
-        if not _in_use(stale):
-            shutil.rmtree(stale, ignore_errors=True)
+    others = [path for path in sorted(builds_dir.iterdir(), reverse=True) if path.resolve() != current]
+    complete = [path for path in others if not _missing_parts(path)]
+    return complete, [path for path in others if path not in complete]
+
+
+def _remove_incomplete(store_dir: Path) -> None:
+    """Remove what failed or killed builds left, before a new build needs the disk space they take."""
+    _remove(_other_builds(store_dir)[1])
+
+
+def _remove(build_dirs: list[Path]) -> None:
+    for build_dir in build_dirs:
+        if not _in_use(build_dir):
+            shutil.rmtree(build_dir, ignore_errors=True)
+
+
+def _missing_parts(build_dir: Path) -> list[str]:
+    """What a complete build has and this one lacks: its store and its build.json."""
+    parts = {f"{ENGINE_DIR}/": build_dir / ENGINE_DIR, INFO_FILE: build_dir / INFO_FILE}
+    return [name for name, path in parts.items() if not path.exists()]
 
 
 def _in_use(build_dir: Path) -> bool:
@@ -220,12 +269,15 @@ def _in_use(build_dir: Path) -> bool:
     marker = build_dir / IN_USE_FILE
     if not marker.exists():
         return False
-    with open(marker) as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        fcntl.flock(handle, fcntl.LOCK_UN)
+    try:
+        with open(marker) as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(handle, fcntl.LOCK_UN)
+    except OSError:
+        return True  # a marker this process cannot read: better to keep the build than to pull it from a server
     return False
 
 
@@ -254,9 +306,16 @@ def _build_lock(store_dir: Path) -> Iterator[None]:
 def current_build(store_dir: Path) -> Path:
     """The directory of the build that `current` points to."""
     link = store_dir / CURRENT
-    if not link.exists():
+    if not link.exists() and not link.is_symlink():
         raise StoreNotBuilt(f"no built store in {store_dir}; run `govsocial build --store {store_dir}` first")
-    return link.resolve()
+    build_dir = link.resolve()
+    missing = _missing_parts(build_dir)
+    if missing:
+        raise StoreNotBuilt(
+            f"the current build {build_dir} is incomplete (it has no {' and no '.join(missing)}); "
+            f"run `govsocial build --store {store_dir}` to make a new one"
+        )
+    return build_dir
 
 
 def open_store(store_dir: Path) -> tuple[Store, BuildInfo]:

@@ -18,7 +18,7 @@ from pyoxigraph import NamedNode, Store
 from pyshacl import validate as shacl_validate
 from rdflib.namespace import SH
 
-from .constraints import compile_constraints, run_constraints
+from .constraints import compile_constraints, run_constraints, run_shape_query
 from .core_constraints import compile_core
 from .focus import focus_graphs
 from .inputs import InputFile
@@ -26,6 +26,13 @@ from .terms import compact, literal_text, show
 
 #: For each IRI, the input files in which it is the subject of a statement: where a curator looks.
 FileIndex = dict[str, list[str]]
+#: The longest single term (literal or IRI) the store's parser reads: it holds one term in a buffer of at
+#: most 16 MiB and stops with a MemoryError beyond that, so loading such a file could never succeed.
+MAX_TERM_BYTES = 16 * 1024 * 1024
+TERM_TOO_LONG = (
+    f"a literal or IRI is longer than {MAX_TERM_BYTES // (1024 * 1024)} MiB, the most the store's parser "
+    "reads as one term; shorten it, or publish such text as a file of its own and link to it"
+)
 
 
 @dataclass(frozen=True)
@@ -75,9 +82,19 @@ def check_syntax(inputs: list[InputFile]) -> tuple[list[Problem], FileIndex]:
         except SyntaxError as error:
             problems.append(Problem(item.name, "", f"syntax error: {error.msg}"))
             continue
+        except MemoryError as error:
+            if not _term_too_long(error):
+                raise
+            problems.append(Problem(item.name, "", TERM_TOO_LONG))
+            continue
         for subject in subjects:
             files_of[subject].append(item.name)
     return problems, dict(files_of)
+
+
+def _term_too_long(error: MemoryError) -> bool:
+    """Whether the parser stopped at a term longer than its buffer, rather than the process running out of memory."""
+    return "buffer maximal size" in str(error)
 
 
 def check_shapes(store: Store, inputs: list[InputFile], files_of: FileIndex) -> list[Problem]:
@@ -97,7 +114,8 @@ def check_shapes(store: Store, inputs: list[InputFile], files_of: FileIndex) -> 
         ]
         for constraint in compile_core(shapes):
             path = NamedNode(constraint.path) if constraint.path else None
-            for row in store.query(focus.rewrite(constraint.query, constraint.targets, constraint.prefixes)):
+            query = focus.rewrite(constraint.query, constraint.targets, constraint.prefixes)
+            for row in run_shape_query(store, constraint.shape, query):
                 problems.append(
                     _problem(files_of, row["this"], path, _bound(row, "value"), constraint.message, constraint.severity)
                 )
@@ -135,7 +153,7 @@ def pyshacl_problems(data: rdflib.Graph, shapes: rdflib.Graph, files_of: FileInd
 
 
 def _rdflib_format(item: InputFile) -> str:
-    return "turtle" if item.path.suffix == ".ttl" else "nt"
+    return "turtle" if item.format == pyoxigraph.RdfFormat.TURTLE else "nt"
 
 
 def _problem(files_of: FileIndex, focus, path, value, message: str, severity: str) -> Problem:

@@ -25,11 +25,24 @@ from multiprocessing.connection import Connection
 
 from pyoxigraph import Store
 
+from .isolation import enter_network_namespace
 from .jobs import ResultTooLarge, execute
 
+#: How the engine words a failed connection: pyoxigraph raises an OSError, or reports the OS error's text.
+_NETWORK_WORDS = ("os error", "unreachable", "failed to lookup", "name resolution")
 
-def serve_jobs(conn: Connection, store: Store) -> None:
-    """Say ready, then answer jobs from the pipe until the web process closes it."""
+
+def serve_jobs(conn: Connection, store: Store, isolated: bool = False) -> None:
+    """Say ready, then answer jobs from the pipe until the web process closes it.
+
+    An isolated worker first leaves the network (isolation.py); if it cannot, it says so and answers
+    nothing, so a query never runs with network where the pool expects none.
+    """
+    if isolated:
+        reason = enter_network_namespace()
+        if reason is not None:
+            conn.send(("failed", f"a query worker could not leave the network: {reason}"))
+            return
     conn.send(("ready", os.getpid()))
     while True:
         try:
@@ -43,14 +56,25 @@ def serve_jobs(conn: Connection, store: Store) -> None:
         except ResultTooLarge:
             conn.send(("too_large", f"the result exceeds the limit of {job.max_result_bytes} bytes"))
         except (OSError, RuntimeError, ValueError, TypeError) as error:
-            text = str(error)
-            remote = job.calls_service and (
-                isinstance(error, OSError) or "SERVICE" in text.upper() or "HTTP" in text.upper()
-            )
-            conn.send(("remote" if remote else "engine", text))
+            conn.send(_failure(error, job.calls_service, isolated))
         else:
             conn.send(("ok", answer.media_type))
             conn.send_bytes(answer.body)
+
+
+def _failure(error: Exception, calls_service: bool, isolated: bool) -> tuple[str, str]:
+    """The failure kind and message of an engine error.
+
+    A worker without network has nothing to connect to, so a connection error there can only come from
+    a SERVICE call that the lexical check did not see: it was blocked, and nothing was contacted.
+    """
+    text = str(error)
+    networked = isinstance(error, OSError) or any(word in text.lower() for word in _NETWORK_WORDS)
+    if isolated and not calls_service and networked:
+        return "blocked", text
+    if calls_service and (networked or "SERVICE" in text.upper() or "HTTP" in text.upper()):
+        return "remote", text
+    return "engine", text
 
 
 def _die_with_parent() -> None:
@@ -79,12 +103,17 @@ def _limit_memory(megabytes: int, base: int = 0) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def spawned_worker_main(conn: Connection, store_path: str, memory_mb: int) -> None:
+def spawned_worker_main(conn: Connection, store_path: str, memory_mb: int, isolated: bool = False) -> None:
     """A worker on the on-disk store: opens it read-only and answers jobs."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
     _limit_memory(memory_mb)
-    serve_jobs(conn, Store.read_only(store_path))
+    try:
+        store = Store.read_only(store_path)
+    except OSError as error:
+        conn.send(("failed", f"cannot open the store {store_path}: {error}"))
+        return
+    serve_jobs(conn, store, isolated)
 
 
 def load_into_memory(store_path: str) -> Store:
@@ -99,8 +128,9 @@ def load_into_memory(store_path: str) -> Store:
 def holder_main(control: Connection, store_path: str, memory_mb: int) -> None:
     """Load the store into memory, then fork one worker per request from the web process.
 
-    A request is the word "fork" followed by one end of a socket pair passed as a file descriptor; the
-    child answers jobs on it. The reply is the child's pid, which the web process uses to kill it.
+    A request is ("fork", isolated) followed by one end of a socket pair passed as a file descriptor; the
+    child answers jobs on it, without network when `isolated`. The reply is the child's pid, which the
+    web process uses to kill it.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps killed workers: no zombies
@@ -114,7 +144,7 @@ def holder_main(control: Connection, store_path: str, memory_mb: int) -> None:
     control.send(("ready", holder))
     while True:
         try:
-            control.recv()
+            request = control.recv()
             fd = reduction.recv_handle(control)
         except (EOFError, OSError):
             return
@@ -127,7 +157,7 @@ def holder_main(control: Connection, store_path: str, memory_mb: int) -> None:
                 if os.getppid() != holder:  # the holder died between fork and prctl
                     os._exit(0)
                 _limit_memory(memory_mb, base=_address_space())
-                serve_jobs(Connection(fd), store)
+                serve_jobs(Connection(fd), store, isolated=bool(request[1]))
             finally:
                 os._exit(0)
         os.close(fd)

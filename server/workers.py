@@ -13,6 +13,7 @@ This module must not import Flask: the workers import the package too.
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing
 import os
 import queue
@@ -24,8 +25,11 @@ from concurrent.futures import ThreadPoolExecutor
 from multiprocessing import reduction
 from multiprocessing.connection import Connection
 
+from .isolation import NAMESPACE
 from .jobs import Answer, QueryFailure, QueryJob
 from .worker_process import holder_main, spawned_worker_main
+
+log = logging.getLogger("govsocial")
 
 
 class _Worker:
@@ -54,10 +58,18 @@ class _Worker:
         if self.process is not None:
             return self.process.is_alive()
         try:
-            os.kill(self.pid, 0)
-        except OSError:
+            with open(f"/proc/{self.pid}/stat", "rb") as stat:
+                state = stat.read().rpartition(b")")[2].split()[0]
+        except (OSError, IndexError):
             return False
-        return True
+        return state not in (b"Z", b"X")  # a killed worker whose parent died may linger as a zombie
+
+    def is_idle_and_usable(self) -> bool:
+        """Alive, and with nothing on its pipe: an idle worker sends nothing, so data or EOF means it is gone."""
+        try:
+            return self.is_alive() and not self.conn.poll(0)
+        except (OSError, ValueError):
+            return False
 
 
 class _Holder:
@@ -78,10 +90,10 @@ class _Holder:
             raise RuntimeError(message[1])
         self.pid: int = message[1]
 
-    def fork(self) -> tuple[Connection, int]:
+    def fork(self, isolated: bool) -> tuple[Connection, int]:
         ours, theirs = socket.socketpair()
         try:
-            self.conn.send(("fork",))
+            self.conn.send(("fork", isolated))
             reduction.send_handle(self.conn, theirs.fileno(), self.pid)
             reply = self.conn.recv()
         except (EOFError, OSError) as error:
@@ -99,67 +111,98 @@ class _Holder:
             self.conn.close()
 
 
-class WorkerPool:
-    """A fixed number of query workers on one store; each request borrows one for one query."""
+class WorkerFactory:
+    """Starts query workers on one store, for every lane: forked from the holder, or spawned on disk."""
 
-    def __init__(
-        self,
-        store_path: str,
-        size: int,
-        memory_mb: int = 0,
-        *,
-        in_memory: bool = True,
-        wait_timeout: float = 30,
-        start_timeout: float = 60,
-    ):
+    def __init__(self, store_path: str, memory_mb: int = 0, *, in_memory: bool = True, start_timeout: float = 60):
         self.store_path = store_path
-        self.size = size
         self.memory_mb = memory_mb
         self.in_memory = in_memory
-        self.wait_timeout = wait_timeout
         self.start_timeout = start_timeout
         self._context = multiprocessing.get_context("spawn")
-        self._idle: queue.Queue[_Worker] = queue.Queue()
-        self._all: set[_Worker] = set()
-        self._lock = threading.Lock()
-        self._closed = False
         self._holder: _Holder | None = None
-        self.replaced = 0
-        # Every process is started from this one long-lived thread: Linux sends the parent-death signal
-        # when the *thread* that started a process ends, so a short-lived starter would kill its worker.
-        self._spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="govsocial-spawner")
-        for started in [self._spawner.submit(self._start) for _ in range(size)]:
-            self._idle.put(started.result())
+        self._lock = threading.Lock()  # lanes start workers from their own threads; one holder serves all
 
-    def _start(self) -> _Worker:
-        if self.in_memory:
-            if self._holder is None or not self._holder.process.is_alive():
-                if self._holder is not None:
-                    self._holder.close()
-                self._holder = _Holder(self._context, self.store_path, self.memory_mb)
-            conn, pid = self._holder.fork()
-            worker = _Worker(conn, pid)
-        else:
-            parent, child = self._context.Pipe(duplex=True)
-            process = self._context.Process(
-                target=spawned_worker_main,
-                args=(child, self.store_path, self.memory_mb),
-                daemon=True,
-                name="govsocial-query",
-            )
-            process.start()
-            child.close()
-            worker = _Worker(parent, process.pid or 0, process)
+    def start(self, isolated: bool) -> _Worker:
+        """A ready worker, or RuntimeError saying why none could be started."""
+        with self._lock:
+            if self.in_memory:
+                if self._holder is None or not self._holder.process.is_alive():
+                    if self._holder is not None:
+                        self._holder.close()
+                    self._holder = _Holder(self._context, self.store_path, self.memory_mb)
+                conn, pid = self._holder.fork(isolated)
+                worker = _Worker(conn, pid)
+            else:
+                parent, child = self._context.Pipe(duplex=True)
+                process = self._context.Process(
+                    target=spawned_worker_main,
+                    args=(child, self.store_path, self.memory_mb, isolated),
+                    daemon=True,
+                    name="govsocial-query",
+                )
+                process.start()
+                child.close()
+                worker = _Worker(parent, process.pid or 0, process)
         if not worker.conn.poll(self.start_timeout):
             worker.kill()
             raise RuntimeError(f"a query worker did not start within {self.start_timeout} s on {self.store_path}")
         try:
-            worker.conn.recv()
+            message = worker.conn.recv()
         except (EOFError, OSError):
             worker.kill()
             raise RuntimeError(f"a query worker exited before it was ready (store {self.store_path})") from None
+        if message[0] != "ready":
+            worker.kill()
+            raise RuntimeError(message[1])
+        return worker
+
+    def close(self) -> None:
+        if self._holder is not None:
+            self._holder.close()
+
+
+class WorkerPool:
+    """One lane: a fixed number of query workers; each request borrows one for one query.
+
+    At most `queue_length` requests wait for a worker; the next one is refused at once, so waiting
+    requests can never take every thread of the HTTP server.
+    """
+
+    def __init__(
+        self,
+        factory: WorkerFactory,
+        size: int,
+        *,
+        isolated: bool = False,
+        wait_timeout: float = 30,
+        queue_length: int = 8,
+        name: str = "query",
+    ):
+        self.factory = factory
+        self.size = size
+        self.isolated = isolated
+        self.wait_timeout = wait_timeout
+        self.queue_length = queue_length
+        self.name = name
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._waiting = 0
+        self._closed = False
+        self.replaced = 0
+        self.start_error: str | None = None
+        # Every process is started from this one long-lived thread: Linux sends the parent-death signal
+        # when the *thread* that started a process ends, so a short-lived starter would kill its worker.
+        self._spawner = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"govsocial-{name}-spawner")
+        for started in [self._spawner.submit(self._start) for _ in range(size)]:
+            self._idle.put(started.result())
+
+    def _start(self) -> _Worker:
+        worker = self.factory.start(self.isolated)
         with self._lock:
             self._all.add(worker)
+            self.start_error = None
         return worker
 
     def _replace(self, worker: _Worker) -> None:
@@ -174,20 +217,56 @@ class WorkerPool:
                 try:
                     self._idle.put(self._start())
                     return
-                except RuntimeError:
+                except RuntimeError as error:
+                    with self._lock:
+                        first = self.start_error is None
+                        self.start_error = str(error)
+                    if first:
+                        log.error("%s lane: a query worker cannot be started: %s", self.name, error)
                     time.sleep(1)
 
         if not self._closed:
             self._spawner.submit(start_successor)
 
+    def _borrow(self) -> _Worker:
+        """An idle worker that is alive, within the wait budget; dead ones are replaced, never handed out."""
+        with self._lock:
+            if self._waiting >= self.queue_length and self._idle.empty():
+                raise QueryFailure(
+                    "busy", f"{self._waiting} queries are already waiting for a {self.name} worker; try again shortly"
+                )
+            self._waiting += 1
+        try:
+            deadline = time.monotonic() + self.wait_timeout
+            while True:
+                self._fail_fast_if_broken()
+                remaining = deadline - time.monotonic()
+                try:
+                    worker = self._idle.get(timeout=max(0.0, min(remaining, 0.5)))
+                except queue.Empty:
+                    if remaining <= 0.5:
+                        raise QueryFailure(
+                            "busy", f"every query worker stayed busy for {self.wait_timeout:g} s; try again shortly"
+                        ) from None
+                    continue
+                if worker.is_idle_and_usable():
+                    return worker
+                self._replace(worker)
+        finally:
+            with self._lock:
+                self._waiting -= 1
+
+    def _fail_fast_if_broken(self) -> None:
+        """Answer at once, with the reason, while no worker is alive and none can be started."""
+        with self._lock:
+            error = self.start_error
+            broken = error is not None and not any(worker.is_alive() for worker in self._all)
+        if broken:
+            raise QueryFailure("unavailable", f"no query worker can be started: {error}")
+
     def run(self, job: QueryJob, timeout: float) -> Answer:
         """Answer a job within `timeout` seconds of run time, after waiting at most `wait_timeout` for a worker."""
-        try:
-            worker = self._idle.get(timeout=self.wait_timeout)
-        except queue.Empty:
-            raise QueryFailure(
-                "busy", f"every query worker stayed busy for {self.wait_timeout:g} s; try again shortly"
-            ) from None
+        worker = self._borrow()
         try:
             worker.conn.send(job)
             if not worker.conn.poll(timeout):
@@ -217,5 +296,57 @@ class WorkerPool:
             self._all.clear()
         for worker in workers:
             worker.kill()
-        if self._holder is not None:
-            self._holder.close()
+
+
+#: The lanes of the local engine: SPARQL queries, queries with allowlisted SERVICE calls, page queries.
+LANES = ("query", "service", "page")
+
+
+class WorkerLanes:
+    """The embedded engine: one store, a lane of workers per kind of job, so no kind waits behind another.
+
+    Pages get their own workers, so a flood of slow SPARQL queries cannot stall them; federated queries
+    get workers that keep the network, all others (in the namespace isolation mode) workers without it.
+    """
+
+    def __init__(
+        self,
+        factory: WorkerFactory,
+        sizes: dict[str, int],
+        *,
+        isolation: str,
+        wait_timeout: float = 30,
+        queue_length: int = 8,
+    ):
+        self.factory = factory
+        self.isolation = isolation
+        self.in_memory = factory.in_memory
+        self.lanes: dict[str, WorkerPool] = {}
+        try:
+            for lane in LANES:
+                self.lanes[lane] = WorkerPool(
+                    factory,
+                    sizes[lane],
+                    isolated=isolation == NAMESPACE and lane != "service",
+                    wait_timeout=wait_timeout,
+                    queue_length=queue_length,
+                    name=lane,
+                )
+        except BaseException:
+            self.close()
+            raise
+
+    def run(self, job: QueryJob, timeout: float) -> Answer:
+        return self.lanes[job.lane].run(job, timeout)
+
+    def alive(self) -> int:
+        return sum(pool.alive() for pool in self.lanes.values())
+
+    @property
+    def replaced(self) -> int:
+        return sum(pool.replaced for pool in self.lanes.values())
+
+    def close(self) -> None:
+        for pool in self.lanes.values():
+            pool.close()
+        self.factory.close()

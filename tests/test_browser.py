@@ -7,9 +7,11 @@ are skipped only where Debian's Chromium is not installed; `make test` installs 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
+
+from server.present import href
 
 from .browser import CHROMIUM, Browser
 
@@ -19,6 +21,13 @@ pytestmark = pytest.mark.skipif(
 
 WAIT_S = 30
 LANDTAG_PATH = "/id/org/niedersaechsischer-landtag"
+JAVASCRIPT_IRI = "javascript:alert(document.domain)"
+JAVASCRIPT_QUERY = f'SELECT ?x WHERE {{ BIND(IRI("{JAVASCRIPT_IRI}") AS ?x) }}'
+#: A result of every kind of scheme: only our IRIs (to this host) and http(s) ones may be links.
+SCHEME_QUERY = """SELECT ?x WHERE { VALUES ?x {
+  <https://w3id.org/govsocial/id/org/dresden> <http://www.wikidata.org/entity/Q1731> <https://example.org/page>
+  <JAVASCRIPT:alert(1)> <data:text/html,hi> <vbscript:msgbox(1)> <mailto:someone@example.org> <file:///etc/passwd>
+} }"""
 
 
 @pytest.fixture(scope="module")
@@ -27,6 +36,21 @@ def browser() -> Iterator[Browser]:
     session = Browser()
     yield session
     session.quit()
+
+
+def csp_violations(browser: Browser) -> list[str]:
+    """What the browser logged about the Content-Security-Policy since the log was last read."""
+    return [
+        entry["message"] for entry in browser.driver.get_log("browser") if "Content Security Policy" in entry["message"]
+    ]
+
+
+@pytest.fixture(autouse=True)
+def obeys_the_policy(browser: Browser) -> Iterator[None]:
+    """Whatever a test does (run queries, complete, draw charts, suggest), the policy never has to block it."""
+    csp_violations(browser)
+    yield
+    assert not csp_violations(browser)
 
 
 def wait(browser: Browser, condition, seconds: float = WAIT_S):
@@ -108,6 +132,116 @@ def test_a_link_to_the_workbench_reproduces_the_query_and_its_results(browser: B
     assert int(count.get_attribute("data-rows")) >= 10
     editor_text = browser.driver.execute_script("return document.querySelector('.CodeMirror').CodeMirror.getValue()")
     assert editor_text == "SELECT ?p WHERE { ?p a gs:Platform }"
+
+
+def script_links(browser: Browser) -> list[str]:
+    """The href of every link on the page that would run script when clicked."""
+    return browser.driver.execute_script(
+        "return [...document.querySelectorAll('a[href], area[href]')]"
+        ".filter(a => a.protocol === 'javascript:' || /^\\s*javascript:/i.test(a.getAttribute('href')))"
+        ".map(a => a.getAttribute('href'));"
+    )
+
+
+def test_a_javascript_iri_in_the_results_is_text_not_a_link(browser: Browser, server_url: str) -> None:
+    """`IRI("javascript:...")` from a query in a link shows as text: nothing on the page can run it."""
+    from selenium.common.exceptions import NoAlertPresentException
+
+    driver = browser.driver
+    driver.get(server_url + "/?query=" + quote(JAVASCRIPT_QUERY))
+    count = wait(browser, visible("#row-count"))
+    assert count.get_attribute("data-rows") == "1"
+    cell = find(browser, ".results-table tbody td:not(.row-number)")
+    assert JAVASCRIPT_IRI in cell.text
+    assert not cell.find_elements("css selector", "a")
+    assert script_links(browser) == []
+    cell.find_element("css selector", ".unlinked").click()
+    with pytest.raises(NoAlertPresentException):
+        _ = driver.switch_to.alert
+    assert urlsplit(driver.current_url).path == "/"
+    browser.screenshot("workbench-javascript-iri", full_page=False)
+
+
+def test_results_link_only_our_iris_and_the_web(browser: Browser, server_url: str) -> None:
+    """Ours go to this host's pages, http(s) IRIs go out; data:, vbscript:, mailto:, file: … stay text."""
+    browser.driver.get(server_url + "/?query=" + quote(SCHEME_QUERY))
+    wait(browser, visible("#row-count"))
+    cells = browser.driver.execute_script(
+        "return [...document.querySelectorAll('.results-table tbody td:not(.row-number)')].map(td => {"
+        "  const a = td.querySelector('a'); return [td.firstElementChild.title, a && a.getAttribute('href')]; });"
+    )
+    assert dict(cells) == {
+        "https://w3id.org/govsocial/id/org/dresden": "/id/org/dresden",
+        "http://www.wikidata.org/entity/Q1731": "http://www.wikidata.org/entity/Q1731",
+        "https://example.org/page": "https://example.org/page",
+        "JAVASCRIPT:alert(1)": None,
+        "data:text/html,hi": None,
+        "vbscript:msgbox(1)": None,
+        "mailto:someone@example.org": None,
+        "file:///etc/passwd": None,
+    }
+    assert find(browser, '.results-table a[href="https://example.org/page"]').get_attribute("class") == "external"
+    assert script_links(browser) == []
+
+
+def test_the_scripts_link_rule_is_the_servers(browser: Browser, server_url: str) -> None:
+    """links.js decides as present.href does, so a result table and a page never disagree on a link."""
+    cases = [
+        "https://w3id.org/govsocial/id/org/dresden",
+        "https://w3id.org/govsocial/ontology#Departure",
+        "https://w3id.org/govsocial/ontology",
+        "http://example.org/a",
+        "HTTPS://example.org/b",
+        "javascript:alert(1)",
+        "JavaScript:alert(1)",
+        " javascript:alert(1)",
+        "java\tscript:alert(1)",
+        "data:text/html,hi",
+        "vbscript:msgbox(1)",
+        "mailto:someone@example.org",
+        "/id/org/dresden",
+        "//example.org/x",
+        "",
+    ]
+    browser.driver.get(server_url + "/dataset")
+    wait(browser, visible("main h1"))
+    found = browser.driver.execute_script("return arguments[0].map(window.GovSocial.linkTarget);", cases)
+    assert found == [href(iri) for iri in cases]
+
+
+@pytest.mark.parametrize(
+    ("path", "ready"),
+    [
+        ("/", "document.querySelector('.CodeMirror .cm-keyword')"),
+        ("/dashboard", "[...document.querySelectorAll('canvas[data-chart]')].every(c => c.dataset.drawn === 'true')"),
+        ("/dataset", "document.querySelector('#classes td a')"),
+        ("/ontology", "document.querySelector('section.term#Departure')"),
+        ("/id/org/dresden", "document.querySelector('a.wikidata')"),
+        ("/search?q=dresden", "document.querySelector('ol.search-results a')"),
+        ("/sparql", "document.querySelector('form.plain-query')"),
+    ],
+)
+def test_pages_run_under_the_content_security_policy(browser: Browser, server_url: str, path: str, ready: str) -> None:
+    """Each page loads its scripts and styles and does its work with nothing blocked by the policy."""
+    browser.driver.get(server_url + path)
+    wait(browser, lambda driver: driver.execute_script(f"return document.readyState === 'complete' && !!({ready})"))
+    assert browser.driver.execute_script("return typeof window.GovSocial.linkTarget") == "function"
+    assert browser.driver.execute_script(
+        "return [...document.styleSheets].every(sheet => sheet.cssRules.length > 0)"
+    ), "every stylesheet loaded"
+    assert not csp_violations(browser)
+
+
+def test_the_browser_enforces_the_policy(browser: Browser, server_url: str) -> None:
+    """An inline script added to a page does not run, and the browser reports it: the checks above can fail."""
+    browser.driver.get(server_url + "/dataset")
+    wait(browser, visible("main h1"))
+    ran = browser.driver.execute_script(
+        "const s = document.createElement('script'); s.textContent = 'window.inlineRan = true;';"
+        "document.body.appendChild(s); return window.inlineRan === true;"
+    )
+    assert ran is False
+    assert csp_violations(browser)
 
 
 def test_the_parsers_error_is_shown_beside_the_query(browser: Browser, server_url: str) -> None:

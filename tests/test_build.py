@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import gzip
+import os
 import shutil
+import signal
+import subprocess
+import time
 from pathlib import Path
 
 import pyoxigraph
 import pytest
 from pyoxigraph import RdfFormat
 
+from server.inputs import discover
 from server.namespaces import graph_iri
-from server.store import CURRENT, build, current_build, hold_build, open_store
+from server.query import run_query
+from server.store import BUILDS, CURRENT, ENGINE_DIR, INFO_FILE, build, current_build, hold_build, open_store
 from server.validate import ValidationFailed
 
-from .support import DATA_DIR, ONTOLOGY_DIR
+from .support import DATA_DIR, GOVSOCIAL, ONTOLOGY_DIR
 
 PREFIXES = """
 @prefix gs: <https://w3id.org/govsocial/ontology#> .
@@ -181,6 +187,76 @@ def test_a_build_held_by_a_server_survives_later_builds(workspace) -> None:
     build(workspace["store"], workspace["ontology"], workspace["data"], keep=1)
     assert not served.exists()
     assert len(list((workspace["store"] / "builds").iterdir())) == 1
+
+
+def engine_files(store_dir: Path, before: set[Path]) -> list[Path]:
+    """The data files (SST) the engine wrote into build directories that are not among `before`."""
+    return [path for path in (store_dir / BUILDS).glob(f"*/{ENGINE_DIR}/*.sst") if path.parents[1] not in before]
+
+
+def kill_a_build_while_it_loads(store_dir: Path) -> Path:
+    """Start `govsocial build` on the store, SIGKILL it once the engine writes files; the directory it left.
+
+    It builds the full data (ontology, curated data and imports), whose loading and validation take
+    seconds after the first files appear: time enough to kill it before build.json is written.
+    """
+    before = set((store_dir / BUILDS).iterdir())
+    env = {**os.environ, "GOVSOCIAL_ONTOLOGY_DIR": str(ONTOLOGY_DIR), "GOVSOCIAL_DATA_DIR": str(DATA_DIR)}
+    process = subprocess.Popen(
+        [GOVSOCIAL, "build", "--store", str(store_dir)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not engine_files(store_dir, before):
+            assert process.poll() is None, "the build ended before it could be killed"
+            assert time.monotonic() < deadline, "the build wrote no store files within 120 s"
+            time.sleep(0.01)
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.kill()
+        process.wait()
+    assert process.returncode == -signal.SIGKILL
+    [partial] = set((store_dir / BUILDS).iterdir()) - before
+    return partial
+
+
+def test_a_killed_build_is_removed_and_the_good_builds_survive(workspace) -> None:
+    """A build killed mid-way (no clean-up runs) leaves a directory without build.json behind. The next build
+    removes it and keeps the newest good builds; pruning by name alone kept it and removed a good one."""
+    store = workspace["store"]
+    build(store, workspace["ontology"], workspace["data"], keep=2)
+    first = current_build(store)
+    partial = kill_a_build_while_it_loads(store)
+    assert (partial / ENGINE_DIR).is_dir() and not (partial / INFO_FILE).exists()
+    assert current_build(store) == first
+
+    info = build(store, workspace["ontology"], workspace["data"], keep=2)
+    second = current_build(store)
+    assert {path.resolve() for path in (store / BUILDS).iterdir()} == {first, second}
+    assert not partial.exists()
+
+    kill_a_build_while_it_loads(store)
+    build(store, workspace["ontology"], workspace["data"], keep=1)
+    assert [path.resolve() for path in (store / BUILDS).iterdir()] == [current_build(store)]
+    opened, current_info = open_store(store)
+    assert current_info.version == info.version
+    assert bool(opened.query("ASK { ?e a <https://w3id.org/govsocial/ontology#Departure> }"))
+
+
+def test_input_suffixes_match_whatever_their_case(workspace) -> None:
+    """A file saved as `.TTL` or `.Nt` is loaded like any other, not skipped without a word."""
+    (workspace["data"] / "curated" / "zz-fixture.TTL").write_text(event_turtle(), encoding="utf-8")
+    (workspace["data"] / "curated" / "zz-extra.Nt").write_text(
+        '<https://w3id.org/govsocial/id/platform/x> <http://www.w3.org/2000/01/rdf-schema#comment> "aus .Nt"@de .\n',
+        encoding="utf-8",
+    )
+    names = {item.name for item in discover(workspace["ontology"], workspace["data"])}
+    assert {"data/curated/zz-fixture.TTL", "data/curated/zz-extra.Nt"} <= names
+    build(workspace["store"], workspace["ontology"], workspace["data"])
+    store, info = open_store(workspace["store"])
+    assert {"data/curated/zz-fixture.TTL", "data/curated/zz-extra.Nt"} <= set(info.files)
+    assert bool(run_query(store, f"ASK {{ {EVENT} a gs:Departure }}"))
+    assert bool(run_query(store, 'ASK { platform:x rdfs:comment "aus .Nt"@de }'))
 
 
 def test_build_writes_compressed_dumps_of_every_graph_and_of_their_union(built_store_dir: Path, build_info) -> None:

@@ -232,7 +232,7 @@ NOT_ALLOWED = {
     "comment-before-iri": ("SERVICE # the endpoint follows\n <{o}/sparql>", "{o}/sparql"),
     "prefixed-name": ("SERVICE other:sparql", "{o}/sparql"),
     "relative-to-base": ("SERVICE <sparqlx>", "{a}/sparqlx"),
-    "codepoint-escape": ("SERVICE \\u003C{o}/sparql>", "{o}/sparql"),
+    "codepoint-escape": ("SERVICE <{o}\\u002Fsparql>", "{o}/sparql"),
 }
 
 

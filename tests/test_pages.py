@@ -8,23 +8,29 @@ the search API, the dumps and the vendored assets answer, and that nothing loads
 from __future__ import annotations
 
 import gzip
+import json
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 import requests
+from flask import Flask, render_template_string
 from pyoxigraph import RdfFormat, Store, parse
 
+import server
 from server.assets import NODE_MODULES, VENDOR_FILES
 from server.dashboard import CHARTS
 from server.examples import load_examples
 from server.jobs import execute
 from server.namespaces import GS, GSID, OWL, RDF, RDFS
-from server.pagequery import PageQueries
+from server.pagequery import PageQueries, Term
 from server.pages import build_page, page_kind
-from server.present import compact, format_date, href
+from server.present import Labels, compact, format_date, href, is_local
+from server.resources import Value
 from server.search_index import SEARCH_FILE, SearchIndex, fold, fold_german
-from server.store import current_build
+from server.site import register_pages
+from server.store import BuildInfo, current_build
 from server.vocabulary import Vocabulary, load_vocabulary
 
 from .support import QUERIES_DIR
@@ -87,6 +93,89 @@ def test_iris_are_written_short_and_linked_on_this_host(iri: str, short: str, li
     """Prefixed names where the local part allows; our IRIs link to /id/ and /ontology here."""
     assert compact(iri) == short
     assert href(iri) == link
+
+
+#: IRIs a page must never turn into links: a click on any of them would run code or leave the web.
+NOT_LINKABLE = [
+    "javascript:alert(document.domain)",
+    "JAVASCRIPT:alert(document.domain)",
+    "JavaScript:alert(1)",
+    " javascript:alert(1)",
+    "\tjavascript:alert(1)",
+    "java\tscript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "vbscript:msgbox(1)",
+    "file:///etc/passwd",
+    "mailto:someone@example.org",
+    "urn:isbn:0451450523",
+    "/id/org/dresden",
+    "org/dresden",
+    "//example.org/elsewhere",
+    "",
+]
+
+
+@pytest.mark.parametrize("iri", NOT_LINKABLE)
+def test_only_http_and_https_iris_become_links(iri: str) -> None:
+    """`href` gives None for every other scheme, whatever its case or a space before it, and for relative text."""
+    assert href(iri) is None
+    assert not is_local(iri)
+
+
+@pytest.mark.parametrize(
+    "iri",
+    [
+        "http://example.org/a",
+        "https://example.org/a?b=c#d",
+        "HTTPS://example.org/A",
+        "http://www.wikidata.org/entity/Q1731",
+    ],
+)
+def test_http_and_https_iris_link_where_they_say(iri: str) -> None:
+    """An IRI of the web outside our namespace is its own link."""
+    assert href(iri) == iri
+    assert not is_local(iri)
+
+
+@pytest.fixture(scope="module")
+def templates(build_info: BuildInfo) -> Flask:
+    """An app with the site's templates, filters and shared context, to render macros on their own."""
+    app = Flask("server.app")
+    register_pages(app)
+    app.extensions["govsocial"] = {"build": build_info}
+    return app
+
+
+def render_macro(app: Flask, text: str, **context) -> str:
+    """Render template text that imports the shared macros as `m`."""
+    with app.test_request_context("/"):
+        return render_template_string('{% import "_macros.html" as m with context %}' + text, **context)
+
+
+@pytest.mark.parametrize("iri", NOT_LINKABLE)
+def test_the_link_macros_show_other_schemes_as_text(templates: Flask, iri: str) -> None:
+    """The page macros (`iri_link`, `link`, `value`) write an IRI they may not link as text, never as an <a>."""
+    html = render_macro(
+        templates,
+        '{% call m.iri_link(iri, "chip", external=true) %}x{% endcall %}|{{ m.link(iri) }}|{{ m.link(iri, labels) }}'
+        "|{{ m.value(plain) }}|{{ m.value(labelled) }}",
+        iri=iri,
+        labels=Labels(iri, {"de": "Name"}),
+        plain=Value(Term("uri", iri)),
+        labelled=Value(Term("uri", iri), Labels(iri, {"de": "Name"})),
+    )
+    assert "<a" not in html and "href" not in html
+    assert html.count('class="chip unlinked"') == 1 and html.count('class="unlinked"') == 4
+    assert "Name" in html
+
+
+def test_the_link_macros_link_our_iris_here_and_the_web_elsewhere(templates: Flask) -> None:
+    """Our IRIs go to this host's pages; other http(s) IRIs go out, marked as external."""
+    html = render_macro(
+        templates, "{{ m.link(ours) }} {{ m.link(theirs) }}", ours=ORG + "dresden", theirs="https://example.org/x"
+    )
+    assert '<a href="/id/org/dresden">institution:dresden</a>' in html
+    assert '<a href="https://example.org/x" class="external" rel="noopener">&lt;https://example.org/x&gt;</a>' in html
 
 
 # ---------------------------------------------------------------------------------------------
@@ -422,6 +511,41 @@ def test_pages_load_nothing_from_other_hosts(get, path: str) -> None:
     for tag, attribute in (("script", "src"), ("link", "href"), ("img", "src")):
         for match in re.finditer(rf"<{tag}\b[^>]*\b{attribute}=\"([^\"]+)\"", html):
             assert match.group(1).startswith("/"), f"{path}: <{tag} {attribute}={match.group(1)}>"
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_pages_hold_no_inline_script(get, path: str) -> None:
+    """No script runs from the markup: no inline <script> code, no on…= handler, no `javascript:` URL.
+
+    The Content-Security-Policy forbids them, so they would not run anyway; a data block
+    (`<script type="application/json">`) is the one kind of inline <script> allowed.
+    """
+    html = get(path).text
+    for match in re.finditer(r"<script\b([^>]*)>(.*?)</script>", html, re.DOTALL | re.IGNORECASE):
+        attributes, body = match.groups()
+        assert 'src="' in attributes or 'type="application/json"' in attributes, f"{path}: {match.group(0)[:200]}"
+        assert 'src="' not in attributes or not body.strip(), f"{path}: {match.group(0)[:200]}"
+    assert not re.search(r"<[^>]*\son[a-z]+\s*=", html, re.IGNORECASE), path
+    assert not re.search(r"(href|src|action)\s*=\s*[\"']?\s*javascript:", html, re.IGNORECASE), path
+
+
+def test_a_query_in_the_url_cannot_end_an_element_of_the_workbench(get) -> None:
+    """A query holding `</script>` is written into the editor as text, never as markup."""
+    html = get("/", params={"query": 'SELECT * WHERE { ?s ?p "</script><script>alert(1)</script>" }'}).text
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)" in html
+    assert "<script>alert(1)" not in html
+    assert html.lower().count("</script>") == html.lower().count("<script")
+
+
+def test_embedded_data_blocks_are_json_that_cannot_end_their_element(templates: Flask) -> None:
+    """The workbench's data blocks are written with `tojson`, which escapes `<`, so `</script>` stays data."""
+    source = (Path(server.__file__).parent / "templates" / "workbench.html").read_text(encoding="utf-8")
+    blocks = re.findall(r'<script type="application/json" id="[\w-]+">(.*?)</script>', source, re.DOTALL)
+    assert blocks and all(re.fullmatch(r"\{\{ \w+ \| tojson \}\}", block) for block in blocks), blocks
+    data = {"text": "</script><script>alert(1)</script><!--", "quote": "'\"&"}
+    written = render_macro(templates, "{{ data | tojson }}", data=data)
+    assert "<" not in written and ">" not in written
+    assert json.loads(written) == data
 
 
 def test_browse_pages_through_a_kind_and_refuses_pages_that_do_not_exist(get) -> None:

@@ -10,7 +10,7 @@ import pytest
 import rdflib
 from pyoxigraph import Store
 
-from server.constraints import UnsupportedShape, compile_constraints
+from server.constraints import ConstraintSyntaxError, UnsupportedShape, compile_constraints
 from server.inputs import discover
 from server.store import load_inputs
 from server.validate import check_shapes, check_syntax, pyshacl_problems
@@ -113,3 +113,26 @@ def test_a_sparql_constraint_on_a_shape_without_target_is_refused() -> None:
     )
     with pytest.raises(UnsupportedShape, match="target"):
         compile_constraints(shapes)
+
+
+def shapes_with_select(select: str) -> rdflib.Graph:
+    """A node shape with a target and one SPARQL constraint of the given text."""
+    return rdflib.Graph().parse(
+        data=f"""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        <urn:shape> a sh:NodeShape ; sh:targetNode <urn:x> ; sh:sparql [ sh:select {rdflib.Literal(select).n3()} ] .
+        """,
+        format="turtle",
+    )
+
+
+def test_a_sparql_constraint_that_does_not_parse_is_refused_with_its_shape() -> None:
+    """The shape is named, and the parser's position counts within the sh:select text as the curator wrote it."""
+    with pytest.raises(ConstraintSyntaxError, match=r"^<urn:shape>: its sh:select does not parse .*error at 2:"):
+        compile_constraints(shapes_with_select("SELECT $this WHERE {\n  $this <urn:p> }"))
+
+
+def test_a_sparql_constraint_nested_too_deep_is_refused_before_it_is_parsed() -> None:
+    """The parser would overflow its stack on it and take the build down; the shape is named instead."""
+    with pytest.raises(ConstraintSyntaxError, match=r"^<urn:shape>: .*nests brackets"):
+        compile_constraints(shapes_with_select("SELECT $this WHERE " + "{" * 20_000 + "}" * 20_000))

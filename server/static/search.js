@@ -10,6 +10,7 @@
   let active = -1;
   let pending = null;
   let lastQuery = "";
+  const linkTarget = window.GovSocial.linkTarget;
 
   function close() {
     list.hidden = true;
@@ -30,8 +31,9 @@
       li.setAttribute("role", "option");
       li.id = "site-search-option-" + index;
       li.setAttribute("aria-selected", index === active ? "true" : "false");
-      const a = document.createElement("a");
-      a.href = hit.href;
+      const href = linkTarget(hit.iri);
+      const a = document.createElement(href ? "a" : "span");
+      if (href) a.href = href;
       a.textContent = hit.label;
       const english = hit.labels && hit.labels.en;
       if (english && english !== hit.label) {
@@ -81,9 +83,9 @@
       if (!hits.length) return;
       active = (active + (event.key === "ArrowDown" ? 1 : -1) + hits.length) % hits.length;
       render();
-    } else if (event.key === "Enter" && active >= 0 && hits[active]) {
+    } else if (event.key === "Enter" && active >= 0 && hits[active] && linkTarget(hits[active].iri)) {
       event.preventDefault();
-      window.location.href = hits[active].href;
+      window.location.href = linkTarget(hits[active].iri);
     } else if (event.key === "Escape") {
       close();
     }

@@ -18,9 +18,7 @@
   const downloads = document.getElementById("downloads");
   const copyLink = document.getElementById("copy-link");
 
-  const GSID = "https://w3id.org/govsocial/id/";
-  const GS = "https://w3id.org/govsocial/ontology#";
-  const ONTOLOGY = "https://w3id.org/govsocial/ontology";
+  const linkTarget = window.GovSocial.linkTarget;
   const RESOURCE_PREFIXES = ["gsid", "institution", "person", "platform", "event", "reason", "source"];
   const MAX_ROWS_SHOWN = 2000;
   const LOCAL_NAME = /^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_-])?$/;
@@ -41,15 +39,6 @@
     }
     return "<" + iri + ">";
   }
-
-  function hrefFor(iri) {
-    if (iri.startsWith(GSID)) return "/id/" + iri.slice(GSID.length);
-    if (iri.startsWith(GS)) return "/ontology#" + iri.slice(GS.length);
-    if (iri === ONTOLOGY) return "/ontology";
-    return iri;
-  }
-
-  function isLocal(href) { return href.startsWith("/"); }
 
   // --- The editor ------------------------------------------------------------------------------
 
@@ -229,20 +218,29 @@
 
   // --- Results ---------------------------------------------------------------------------------
 
+  // An IRI as a link where linkTarget allows one, else as text (a `javascript:` IRI must never be clickable).
+  function iriElement(iri) {
+    const href = linkTarget(iri);
+    const element = document.createElement(href ? "a" : "span");
+    element.title = iri;
+    if (href) {
+      element.href = href;
+      if (!href.startsWith("/")) { element.className = "external"; element.rel = "noopener"; }
+    } else {
+      element.className = "unlinked";
+    }
+    const code = document.createElement("code");
+    code.textContent = compact(iri);
+    element.appendChild(code);
+    return element;
+  }
+
   function cellFor(term) {
     const td = document.createElement("td");
     if (!term) return td;
     if (term.value.length <= 24) td.className = "short";
     if (term.type === "uri") {
-      const href = hrefFor(term.value);
-      const a = document.createElement("a");
-      a.href = href;
-      a.title = term.value;
-      if (!isLocal(href)) { a.className = "external"; a.rel = "noopener"; }
-      const code = document.createElement("code");
-      code.textContent = compact(term.value);
-      a.appendChild(code);
-      td.appendChild(a);
+      td.appendChild(iriElement(term.value));
     } else if (term.type === "bnode") {
       const code = document.createElement("code");
       code.textContent = "_:" + term.value;
