@@ -55,8 +55,8 @@ class QueryFacts:
     `form` is the first query or update keyword (upper case), or "" when none was found.
     `services` holds each SERVICE endpoint as an absolute IRI, or None for one that is not a constant
     IRI (a variable, or a relative IRI without BASE): such an endpoint cannot be checked and is refused.
-    `service_mentions` counts the places where the letters of SERVICE occur in any case, in any token,
-    string or comment: more mentions than found calls means a call may hide where this lexer and the
+    `service_mentions` counts the places where the letters of SERVICE occur in any case, in any token or
+    string (comments aside): more mentions than found calls means a call may hide where this lexer and the
     engine disagree, which a host without network isolation must refuse.
     """
 
@@ -144,7 +144,12 @@ def _plain_name_tokens(run: str) -> list[Token]:
 
 
 def service_mentions(text: str) -> int:
-    """How often SERVICE is written, in any case, raw or through codepoint escapes, anywhere in the text."""
+    """How often SERVICE is written, in any case, raw or through codepoint escapes, outside comments.
+
+    Comments are left out so that a query may explain its federated call in words (the example queries
+    do); everything else counts, strings included.
+    """
+    text = "".join(" " if match.lastgroup == "comment" else match.group() for match in _TOKEN.finditer(text))
     variants = (text, unescape_codepoints(text), unescape_codepoints(text).replace("\\", ""))
     return max(variant.casefold().count(_SERVICE) for variant in variants)
 
