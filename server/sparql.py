@@ -179,7 +179,7 @@ def check_service_text(facts: QueryFacts, isolation: str, allowlist: tuple[str, 
     if facts.unexplained_mentions and (lane == "service" or isolation != NAMESPACE):
         raise errors.ServiceNotAllowed(
             "the query writes SERVICE somewhere that is not a SERVICE call to a checked endpoint (in a string, "
-            "a comment, or glued to another word); this endpoint refuses that, since it cannot check such a call. "
+            "or glued to another word); this endpoint refuses that, since it cannot check such a call. "
             f"Remove the extra mention. Allowed endpoints: {' '.join(allowlist) or '(none)'}",
             endpoint=None,
         )
