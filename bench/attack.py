@@ -51,6 +51,8 @@ from types import FrameType
 from typing import Any
 from urllib.parse import urlencode
 
+from server import procfs
+
 HOST = "127.0.0.1"
 ATTACKER, VICTIM, BYSTANDER = "127.0.0.2", "127.0.0.3", "127.0.0.4"
 SLOW_CLIENT, SLOW_PROBE, UPLOADER = "127.0.0.5", "127.0.0.6", "127.0.0.7"
@@ -76,24 +78,9 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def descendants(pid: int) -> list[int]:
-    """`pid` and every process below it, from /proc (the query workers are children of a store holder)."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        parent = int(stat.rpartition(")")[2].split()[1])  # the name in parentheses may contain spaces
-        children.setdefault(parent, []).append(int(entry))
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        found.append(current)
-        todo.extend(children.get(current, []))
-    return found
+def connect_from(source: str, port: int, timeout: float) -> socket.socket:
+    """A TCP connection to the server from a given loopback address (each client has its own)."""
+    return socket.create_connection((HOST, port), timeout=timeout, source_address=(source, 0))
 
 
 def open_files(pid: int) -> Iterator[tuple[str, str]]:
@@ -162,7 +149,7 @@ class Server:
         return {}
 
     def processes(self) -> list[int]:
-        return descendants(self.process.pid)
+        return [self.process.pid, *procfs.descendants(self.process.pid)]
 
     def stop(self) -> None:
         """SIGTERM as an operator would (the server closes its workers), then SIGKILL whatever is left."""
@@ -521,15 +508,11 @@ def slowloris(server: Server, seconds: float, args: argparse.Namespace) -> dict[
             if time.monotonic() >= until:
                 return
             attempts += 1
-            sock = socket.socket()
             try:
-                sock.bind((SLOW_CLIENT, 0))
-                sock.settimeout(3)
-                sock.connect((HOST, server.port))
+                sock = connect_from(SLOW_CLIENT, server.port, 3)
                 sock.setblocking(False)
             except OSError as error:
                 state.connect_failures["timeout" if isinstance(error, TimeoutError) else type(error).__name__] += 1
-                sock.close()
                 continue
             now = time.monotonic()
             with state.lock:
@@ -695,11 +678,9 @@ def bigbody(server: Server, seconds: float, args: argparse.Namespace) -> dict[st
     answered_after: int | None = None
     answered_at: float | None = None
     send_error = ""
-    sock = socket.socket()
+    sock: socket.socket | None = None
     try:
-        sock.bind((UPLOADER, 0))
-        sock.settimeout(10)
-        sock.connect((HOST, server.port))
+        sock = connect_from(UPLOADER, server.port, 10)
         sock.sendall(head)
         answer = read_answer(sock, 0.5)
         chunk = b"query=" + b"a" * (chunk_size - 6)
@@ -722,7 +703,8 @@ def bigbody(server: Server, seconds: float, args: argparse.Namespace) -> dict[st
     except OSError as error:
         send_error = send_error or f"{type(error).__name__}: {error}"
     finally:
-        sock.close()
+        if sock is not None:
+            sock.close()
         time.sleep(1)  # one more sample: is the spooled file gone with the connection
         stop.set()
         watcher.join(5)

@@ -120,7 +120,7 @@ def _register_instance_routes(app: Flask) -> None:
             workers_replaced=ext["pool"].replaced,
             engine=_engine_kind(ext),
             service_isolation=ext["isolation"],
-            lanes=_lanes(ext),
+            lanes=lanes,
             clients_refused=ext["clients"].refused,
             result_cache=ext["results"].stats(),
             examples_prepared=len(ext.get("prewarmed", [])),

@@ -171,8 +171,9 @@ def target_patterns(shapes: rdflib.Graph, shape: rdflib.term.Node, prefixes: dic
         select = shapes.value(target, SH.select)
         if (target, RDF.type, SH.SPARQLTarget) not in shapes or select is None:
             raise UnsupportedShape(f"{shape}: only SHACL-AF sh:SPARQLTarget targets are supported")
-        check_parses(shape, str(select), _prefix_map(shapes, target))
-        for prefix, namespace in _prefix_map(shapes, target).items():
+        target_prefixes = _prefix_map(shapes, target)
+        check_parses(shape, str(select), target_prefixes)
+        for prefix, namespace in target_prefixes.items():
             if prefixes.setdefault(prefix, namespace) != namespace:
                 raise UnsupportedShape(f"{shape}: prefix {prefix}: means two namespaces in one shape")
         patterns.append("{ " + str(select) + " }")

@@ -64,6 +64,7 @@ class QueryFacts:
     services: tuple[str | None, ...]
     declares_dataset: bool = False  # FROM or FROM NAMED in the query text
     service_mentions: int = 0
+    nesting: int = 0  # how deep ( [ { nest, outside strings, IRIs and comments
 
     @property
     def is_update(self) -> bool:
@@ -90,21 +91,28 @@ def unescape_codepoints(text: str) -> str:
 
 
 def tokens(text: str) -> list[Token]:
-    """The significant tokens of a text: no white space, no comments.
+    """The significant tokens of a text: no white space, no comments."""
+    return _scan(text)[0]
+
+
+def _scan(text: str) -> tuple[list[Token], str]:
+    """The significant tokens of a text, and the text with its comments blanked out, in one pass.
 
     The engine resolves codepoint escapes only inside IRIs and strings, not before parsing, so neither
     does this lexer: an escape never ends a comment or starts a string here. Every alternative of the
     pattern is a single greedy run, so scanning stays linear in the length of any input: a name run
     (keyword, prefixed name, number) is split into its kind afterwards, in Python.
     """
-    found = []
+    found: list[Token] = []
+    kept: list[str] = []
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup or "other"
+        kept.append(" " if kind == "comment" else match.group())
         if kind == "name":
             found.extend(_name_tokens(match.group()))
         elif kind not in ("space", "comment"):
             found.append(Token(kind, match.group()))
-    return found
+    return found, "".join(kept)
 
 
 def _name_tokens(run: str) -> list[Token]:
@@ -143,14 +151,13 @@ def _plain_name_tokens(run: str) -> list[Token]:
     return [Token("other", stripped), *tail]
 
 
-def service_mentions(text: str) -> int:
-    """How often SERVICE is written, in any case, raw or through codepoint escapes, outside comments.
+def _mentions(uncommented: str) -> int:
+    """How often SERVICE is written outside comments, in any case, raw or through codepoint escapes.
 
     Comments are left out so that a query may explain its federated call in words (the example queries
     do); everything else counts, strings included.
     """
-    text = "".join(" " if match.lastgroup == "comment" else match.group() for match in _TOKEN.finditer(text))
-    variants = (text, unescape_codepoints(text), unescape_codepoints(text).replace("\\", ""))
+    variants = (uncommented, unescape_codepoints(uncommented), unescape_codepoints(uncommented).replace("\\", ""))
     return max(variant.casefold().count(_SERVICE) for variant in variants)
 
 
@@ -161,7 +168,7 @@ def inspect(text: str, default_prefixes: dict[str, str] | None = None) -> QueryF
     form = ""
     services: list[str | None] = []
     declares_dataset = False
-    items = tokens(text)
+    items, uncommented = _scan(text)
     for index, token in enumerate(items):
         upper = token.text.upper()
         following = items[index + 1] if index + 1 < len(items) else None
@@ -180,7 +187,7 @@ def inspect(text: str, default_prefixes: dict[str, str] | None = None) -> QueryF
             if target is not None and target.kind == "word" and target.text.upper() == "SILENT":
                 target = items[index + 2] if index + 2 < len(items) else None
             services.append(_endpoint(target, prefixes, base))
-    return QueryFacts(form, tuple(services), declares_dataset, service_mentions(text))
+    return QueryFacts(form, tuple(services), declares_dataset, _mentions(uncommented), _nesting(items))
 
 
 def _endpoint(token: Token | None, prefixes: dict[str, str], base: str | None) -> str | None:
@@ -223,16 +230,23 @@ class QueryTooDeep(ValueError):
 
 def check_nesting(text: str, limit: int = MAX_NESTING) -> None:
     """Refuse a text whose brackets nest deeper than `limit`, counting outside strings, IRIs and comments."""
+    refuse_nesting(_nesting(tokens(text)), limit)
+
+
+def refuse_nesting(depth: int, limit: int = MAX_NESTING) -> None:
+    """QueryTooDeep when a nesting depth (QueryFacts.nesting) passes the limit."""
+    if depth > limit:
+        raise QueryTooDeep(f"the query nests brackets more than {limit} levels deep; simplify it (fewer nested groups)")
+
+
+def _nesting(items: list[Token]) -> int:
     depth = deepest = 0
-    for token in tokens(text):
+    for token in items:
         if token.kind != "other":
             continue
         if token.text in "([{":
             depth += 1
             deepest = max(deepest, depth)
-            if deepest > limit:
-                raise QueryTooDeep(
-                    f"the query nests brackets more than {limit} levels deep; simplify it (fewer nested groups)"
-                )
         elif token.text in ")]}":
             depth = max(depth - 1, 0)
+    return deepest

@@ -24,7 +24,7 @@ from .isolation import NAMESPACE
 from .jobs import Answer, QueryFailure, QueryJob
 from .namespaces import PREFIXES
 from .negotiation import GRAPH_TYPES, choose, offers, prefers_html
-from .querytext import QueryFacts, QueryTooDeep, check_nesting, inspect
+from .querytext import QueryFacts, QueryTooDeep, inspect, refuse_nesting
 
 blueprint = Blueprint("sparql", __name__)
 
@@ -121,10 +121,10 @@ def _checked(protocol: ProtocolRequest, limit: int) -> ProtocolRequest:
     return protocol
 
 
-def check_nesting_or_refuse(text: str) -> None:
+def check_nesting_or_refuse(facts: QueryFacts) -> None:
     """400 for brackets nested deeper than the engine's parser can take (it would crash its worker)."""
     try:
-        check_nesting(text)
+        refuse_nesting(facts.nesting)
     except QueryTooDeep as error:
         raise errors.MalformedQuery(str(error)) from None
 
@@ -221,7 +221,7 @@ def sparql() -> Response:
     facts = inspect(protocol.query, PREFIXES)
     if facts.is_update:
         raise errors.ReadOnly(_READ_ONLY)
-    check_nesting_or_refuse(protocol.query)
+    check_nesting_or_refuse(facts)
     check_services(facts.services, settings.service_allowlist)
     lane = check_service_text(facts, ext["isolation"], settings.service_allowlist)
     offered = offers(facts.is_graph_query)

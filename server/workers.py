@@ -25,6 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from multiprocessing import reduction
 from multiprocessing.connection import Connection
 
+from . import procfs
 from .isolation import NAMESPACE
 from .jobs import Answer, QueryFailure, QueryJob
 from .worker_process import holder_main, spawned_worker_main
@@ -57,12 +58,8 @@ class _Worker:
     def is_alive(self) -> bool:
         if self.process is not None:
             return self.process.is_alive()
-        try:
-            with open(f"/proc/{self.pid}/stat", "rb") as stat:
-                state = stat.read().rpartition(b")")[2].split()[0]
-        except (OSError, IndexError):
-            return False
-        return state not in (b"Z", b"X")  # a killed worker whose parent died may linger as a zombie
+        process = procfs.stat(self.pid)
+        return process is not None and process.alive  # a killed worker whose parent died may linger as a zombie
 
     def is_idle_and_usable(self) -> bool:
         """Alive, and with nothing on its pipe: an idle worker sends nothing, so data or EOF means it is gone."""

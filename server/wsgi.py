@@ -15,6 +15,7 @@ import json
 import signal
 import sys
 import time
+from collections import Counter
 from types import FrameType
 from typing import Any
 
@@ -67,8 +68,26 @@ class _JsonErrorTask(ErrorTask):
 
 
 class _GuardedChannel(HTTPChannel):
+    """A connection that the server counts per client address while it is open."""
+
     parser_class = _TimedParser
     error_task_class = _JsonErrorTask
+
+    def __init__(self, server: GuardedServer, sock: Any, addr: Any, adj: Any, map: Any = None):
+        self.client_host = addr[0]  # before the base class registers the channel (add_channel)
+        super().__init__(server, sock, addr, adj, map)
+
+    def add_channel(self, map: Any = None) -> None:
+        super().add_channel(map)
+        self.server.per_host[self.client_host] += 1
+
+    def del_channel(self, map: Any = None) -> None:
+        registered = self._fileno in self.server.active_channels
+        super().del_channel(map)
+        if registered:
+            self.server.per_host[self.client_host] -= 1
+            if self.server.per_host[self.client_host] <= 0:
+                del self.server.per_host[self.client_host]
 
 
 class GuardedServer(TcpWSGIServer):
@@ -80,6 +99,7 @@ class GuardedServer(TcpWSGIServer):
     client_connections: int = 0
     refused_connections = 0
     closed_slow = 0
+    per_host: Counter[str]  # open connections per client address, kept by the channels
 
     def handle_accept(self) -> None:
         try:
@@ -89,7 +109,7 @@ class GuardedServer(TcpWSGIServer):
         if accepted is None:
             return
         conn, addr = accepted
-        if self.client_connections and self._connections_from(addr[0]) >= self.client_connections:
+        if self.client_connections and self.per_host[addr[0]] >= self.client_connections:
             self.refused_connections += 1
             conn.close()  # refused before a byte is read: the client has enough connections open
             return
@@ -100,16 +120,13 @@ class GuardedServer(TcpWSGIServer):
             return
         self.channel_class(self, conn, self.fix_addr(addr), self.adj, map=self._map)
 
-    def _connections_from(self, host: str) -> int:
-        return sum(1 for channel in list(self.active_channels.values()) if channel.addr and channel.addr[0] == host)
-
     def maintenance(self, now: float) -> None:
         """Close idle connections (waitress), and those still sending a request after `read_timeout`."""
         super().maintenance(now)
         deadline = time.monotonic() - self.read_timeout
         for channel in list(self.active_channels.values()):
             request = channel.request
-            if request is not None and not request.completed and request.started < deadline:
+            if request is not None and not request.completed and request.started < deadline and not channel.will_close:
                 channel.will_close = True
                 self.closed_slow += 1
 
@@ -131,6 +148,7 @@ def make_server(app: Flask, settings: Settings, *, port: int | None = None) -> G
     )
     server = GuardedServer(app, map={}, adj=adjustments)
     server.read_timeout = settings.read_timeout_s
+    server.per_host = Counter()
     server.error_headers = [("Access-Control-Allow-Origin", "*")] if settings.cors else []
     server.client_connections = 0 if settings.trusted_proxies else settings.client_connections
     return server

@@ -8,7 +8,6 @@ in /proc by their parent pid, and their CPU time (utime + stime) is read from /p
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 import uuid
@@ -17,10 +16,11 @@ from pathlib import Path
 import pytest
 import requests
 
+from server import procfs
+
 TIMEOUT = 90
 QUERY_TIMEOUT_S = 2.0
 MAX_RESULT_BYTES = 20000
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 #: Queries that run far longer than two seconds on our data (about 3,300 triples).
 RUNAWAYS = {
@@ -69,56 +69,33 @@ def wait_for_workers(server_url: str, workers: int, seconds: float = 15) -> dict
         time.sleep(0.1)
 
 
-def _processes() -> dict[int, tuple[int, float]]:
-    """Every live process: pid -> (parent pid, CPU seconds used so far, user + system)."""
-    found = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) ": state, ppid, ..., utime, stime
-        if fields[0] != "Z":
-            found[int(entry)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / CLOCK_TICKS)
-    return found
-
-
 def children(parent: int) -> dict[int, float]:
     """The descendants of `parent` (children, and the workers the store process forks) and their CPU seconds."""
-    processes = _processes()
-    found: dict[int, float] = {}
-    frontier = {parent}
-    while frontier:
-        frontier = {pid for pid, (ppid, _) in processes.items() if ppid in frontier and pid not in found}
-        found.update({pid: processes[pid][1] for pid in frontier})
-    return found
+    table = {pid: process for pid, process in procfs.processes().items() if process.alive}
+    return {pid: table[pid].cpu_seconds for pid in procfs.descendants(parent, table)}
 
 
 def query_workers(parent: int) -> set[int]:
     """The pids of the server's query workers: spawned children that have no children of their own (the
     store process holding the data in memory has the workers as children; the resource tracker is no spawn)."""
-    processes = _processes()
+    processes = {pid: process for pid, process in procfs.processes().items() if process.alive}
     spawned = set()
-    for pid, (ppid, _) in processes.items():
+    for pid, process in processes.items():
         try:
             command = Path(f"/proc/{pid}/cmdline").read_bytes()
         except OSError:
             continue
-        if b"spawn_main" in command and (ppid == parent or processes.get(ppid, (0,))[0] == parent):
+        grandparent = processes[process.ppid].ppid if process.ppid in processes else 0
+        if b"spawn_main" in command and parent in (process.ppid, grandparent):
             spawned.add(pid)
-    parents = {processes[pid][0] for pid in spawned}
+    parents = {processes[pid].ppid for pid in spawned}
     return {pid for pid in spawned if pid not in parents}
 
 
 def alive(pid: int) -> bool:
     """Whether a process exists and is not a zombie."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat[stat.rindex(")") + 2] != "Z"
+    process = procfs.stat(pid)
+    return process is not None and process.alive
 
 
 class Background:

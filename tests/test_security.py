@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 import pytest
 import requests
 
+from server import procfs
 from server.caching import key_digest
 from server.isolation import probe
 from server.jobs import QueryFailure, QueryJob
@@ -463,19 +464,12 @@ def test_a_nul_in_a_comment_does_not_collide_with_a_protocol_dataset(server_url:
     assert first.json() != second.json()
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        text = (task / "children").read_text().split()
-        found += [int(child) for child in text]
-    return found
-
-
 def test_workers_of_a_dead_store_process_are_never_handed_out(start_server) -> None:
     """After the process holding the store dies, queries are answered again, not refused at once."""
     server = start_server(workers="2", prewarm_examples="false")
-    for child in _children(server.process.pid):
-        if _children(child):  # the holder is the child that has children of its own: the workers
+    table = procfs.processes()
+    for child in [pid for pid, process in table.items() if process.ppid == server.process.pid]:
+        if procfs.descendants(child, table):  # the holder is the child with children of its own: the workers
             os.kill(child, signal.SIGKILL)
     time.sleep(0.5)
     response = requests.post(

@@ -10,7 +10,6 @@
   let active = -1;
   let pending = null;
   let lastQuery = "";
-  const linkTarget = window.GovSocial.linkTarget;
 
   function close() {
     list.hidden = true;
@@ -31,9 +30,8 @@
       li.setAttribute("role", "option");
       li.id = "site-search-option-" + index;
       li.setAttribute("aria-selected", index === active ? "true" : "false");
-      const href = linkTarget(hit.iri);
-      const a = document.createElement(href ? "a" : "span");
-      if (href) a.href = href;
+      const a = document.createElement(hit.href ? "a" : "span");  // the server's href: null unless http(s)
+      if (hit.href) a.href = hit.href;
       a.textContent = hit.label;
       const english = hit.labels && hit.labels.en;
       if (english && english !== hit.label) {
@@ -83,9 +81,9 @@
       if (!hits.length) return;
       active = (active + (event.key === "ArrowDown" ? 1 : -1) + hits.length) % hits.length;
       render();
-    } else if (event.key === "Enter" && active >= 0 && hits[active] && linkTarget(hits[active].iri)) {
+    } else if (event.key === "Enter" && active >= 0 && hits[active] && hits[active].href) {
       event.preventDefault();
-      window.location.href = linkTarget(hits[active].iri);
+      window.location.href = hits[active].href;
     } else if (event.key === "Escape") {
       close();
     }
