@@ -1,7 +1,7 @@
 """Where a build spends its time and memory: the build's own steps, one by one, each timed.
 
 `govsocial build` gives one total. To say where the time goes at 10^7 triples this module repeats the
-steps of server.store.build with the same functions (syntax pass, bulk load per file, each compiled SHACL
+steps of server.store.builds.build with the same functions (syntax pass, bulk load per file, each compiled SHACL
 constraint as its own query, optimize, each dump, the count), timing each and sampling the process's RSS
 in between. It writes into a scratch directory and never touches a store a server uses. Run it in a
 process of its own (`python -m bench profile-build DATA_DIR`) so its peak memory is its own.
@@ -53,16 +53,16 @@ def profile_build(data_dir: Path, ontology_dir: Path, scratch: Path | None = Non
     """Time every step of a build of ontology_dir + data_dir; return the steps with seconds and peak RSS."""
     import rdflib
 
-    from server.constraints import compile_constraints
-    from server.core_constraints import compile_core
-    from server.focus import FocusGraphs
-    from server.inputs import discover
-    from server.search_index import write_search_index
-    from server.store import _write_dumps as write_dumps
-    from server.validate import check_syntax
+    from server.build.inputs import discover
+    from server.build.validation.checks import check_syntax
+    from server.build.validation.constraints import compile_constraints
+    from server.build.validation.core import compile_core
+    from server.build.validation.focus import FocusGraphs
+    from server.store.builds import _write_dumps as write_dumps
+    from server.store.search_index import write_search_index
 
     try:  # builds since 2026-11-21 also load every file into the default graph and query that
-        from server.store import load_inputs
+        from server.store.builds import load_inputs
     except ImportError:
         load_inputs = None
     union = {} if load_inputs is not None else {"use_default_graph_as_union": True}
@@ -203,7 +203,7 @@ def _experiments(store: Store, shapes, dumps: Path, step, union: dict) -> None:
     import rdflib
 
     """Measure the changes the report recommends, on the same store (not part of the build's figures)."""
-    from server.core_constraints import compile_core
+    from server.build.validation.core import compile_core
 
     started = time.monotonic()
     sink = _Null()
@@ -258,7 +258,7 @@ def _experiments(store: Store, shapes, dumps: Path, step, union: dict) -> None:
         after_seconds=round(rewritten, 3),
     )
     # each shape's targets evaluated once: what every one of its constraints re-evaluates today
-    from server.constraints import compile_constraints, target_patterns
+    from server.build.validation.constraints import compile_constraints, target_patterns
 
     uses: dict[str, int] = {}
     for constraint in [*compile_core(shapes), *compile_constraints(shapes)]:

@@ -24,7 +24,7 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from server.namespaces import DCTERMS, GS, GSID, ORG, OWL, PROV, SCHEMA, SKOS
+from server.rdf.namespaces import DCTERMS, GS, GSID, ORG, OWL, PROV, SCHEMA, SKOS
 
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 RDFS_LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"

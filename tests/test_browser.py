@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
-from server.present import href
+from server.web.pages.present import href
 
 from .browser import CHROMIUM, Browser
 

@@ -14,11 +14,11 @@ import pyoxigraph
 import pytest
 from pyoxigraph import RdfFormat
 
-from server.inputs import discover
-from server.namespaces import graph_iri
-from server.query import run_query
-from server.store import BUILDS, CURRENT, ENGINE_DIR, INFO_FILE, build, current_build, hold_build, open_store
-from server.validate import ValidationFailed
+from server.build.inputs import discover
+from server.build.validation.checks import ValidationFailed
+from server.engine.query import run_query
+from server.rdf.namespaces import graph_iri
+from server.store.builds import BUILDS, CURRENT, ENGINE_DIR, INFO_FILE, build, current_build, hold_build, open_store
 
 from .support import DATA_DIR, GOVSOCIAL, ONTOLOGY_DIR
 

@@ -22,9 +22,9 @@ from server.imports.common import DATASET_FILE, MATCHING_FILE
 from server.imports.fedipol import decide
 from server.imports.matching import KnownGraph, Query, normalise
 from server.imports.rdf import slug
-from server.namespaces import PREFIXES, graph_iri
+from server.rdf.namespaces import PREFIXES, graph_iri
 from server.settings import PROJECT_DIR
-from server.store import build
+from server.store.builds import build
 
 from .support import DATA_DIR, ONTOLOGY_DIR, SHARED_DIR
 

@@ -12,10 +12,10 @@ import pytest
 import requests
 from pyoxigraph import Literal, NamedNode, RdfFormat, Store, Triple, parse
 
-from server.jobs import execute
-from server.linkeddata import REPRESENTATIONS, SUFFIXES, description, link_header, negotiate, split_suffix
-from server.namespaces import GS, GSID, ORG, RDFS
-from server.pagequery import InvalidIri, PageQueries, values
+from server.engine.jobs import execute
+from server.rdf.namespaces import GS, GSID, ORG, RDFS
+from server.web.pages.linkeddata import REPRESENTATIONS, SUFFIXES, description, link_header, negotiate, split_suffix
+from server.web.pages.queries import InvalidIri, PageQueries, values
 
 LANDTAG = GSID + "org/niedersaechsischer-landtag"
 NIEDERSACHSEN = GSID + "org/niedersachsen"

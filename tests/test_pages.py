@@ -19,19 +19,19 @@ from flask import Flask, render_template_string
 from pyoxigraph import RdfFormat, Store, parse
 
 import server
-from server.assets import NODE_MODULES, VENDOR_FILES
-from server.dashboard import CHARTS
-from server.examples import load_examples
-from server.jobs import execute
-from server.namespaces import GS, GSID, OWL, RDF, RDFS
-from server.pagequery import PageQueries, Term
-from server.pages import build_page, page_kind
-from server.present import Labels, compact, format_date, href, is_local
-from server.resources import Value
-from server.search_index import SEARCH_FILE, SearchIndex, fold, fold_german
-from server.site import register_pages
-from server.store import BuildInfo, current_build
-from server.vocabulary import Vocabulary, load_vocabulary
+from server.engine.jobs import execute
+from server.rdf.namespaces import GS, GSID, OWL, RDF, RDFS
+from server.store.builds import BuildInfo, current_build
+from server.store.search_index import SEARCH_FILE, SearchIndex, fold, fold_german
+from server.web.assets import NODE_MODULES, VENDOR_FILES
+from server.web.examples import load_examples
+from server.web.pages.dashboard import CHARTS
+from server.web.pages.entity import build_page, page_kind
+from server.web.pages.present import Labels, compact, format_date, href, is_local
+from server.web.pages.queries import PageQueries, Term
+from server.web.pages.resources import Value
+from server.web.pages.site import register_pages
+from server.web.pages.vocabulary import Vocabulary, load_vocabulary
 
 from .support import QUERIES_DIR
 
@@ -140,7 +140,7 @@ def test_http_and_https_iris_link_where_they_say(iri: str) -> None:
 @pytest.fixture(scope="module")
 def templates(build_info: BuildInfo) -> Flask:
     """An app with the site's templates, filters and shared context, to render macros on their own."""
-    app = Flask("server.app")
+    app = Flask("server.web.app")
     register_pages(app)
     app.extensions["govsocial"] = {"build": build_info}
     return app
@@ -539,7 +539,7 @@ def test_a_query_in_the_url_cannot_end_an_element_of_the_workbench(get) -> None:
 
 def test_embedded_data_blocks_are_json_that_cannot_end_their_element(templates: Flask) -> None:
     """The workbench's data blocks are written with `tojson`, which escapes `<`, so `</script>` stays data."""
-    source = (Path(server.__file__).parent / "templates" / "workbench.html").read_text(encoding="utf-8")
+    source = (Path(server.__file__).parent / "web" / "templates" / "workbench.html").read_text(encoding="utf-8")
     blocks = re.findall(r'<script type="application/json" id="[\w-]+">(.*?)</script>', source, re.DOTALL)
     assert blocks and all(re.fullmatch(r"\{\{ \w+ \| tojson \}\}", block) for block in blocks), blocks
     data = {"text": "</script><script>alert(1)</script><!--", "quote": "'\"&"}

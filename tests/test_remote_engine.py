@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from server.store import ENGINE_DIR, current_build
+from server.store.builds import ENGINE_DIR, current_build
 
 from .support import free_port, oxigraph_server
 

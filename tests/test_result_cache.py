@@ -6,7 +6,7 @@ import time
 
 import requests
 
-from server.result_cache import ResultCache
+from server.engine.result_cache import ResultCache
 
 from .support import QUERIES_DIR
 

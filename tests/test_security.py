@@ -23,13 +23,13 @@ import pytest
 import requests
 
 from server import procfs
-from server.caching import key_digest
-from server.isolation import probe
-from server.jobs import QueryFailure, QueryJob
-from server.namespaces import PREFIXES
-from server.querytext import inspect
-from server.store import ENGINE_DIR, current_build
-from server.workers import WorkerFactory, WorkerLanes
+from server.engine.isolation import probe
+from server.engine.jobs import QueryFailure, QueryJob
+from server.engine.pool import WorkerFactory, WorkerLanes
+from server.engine.querytext import inspect
+from server.rdf.namespaces import PREFIXES
+from server.store.builds import ENGINE_DIR, current_build
+from server.web.caching import key_digest
 
 TIMEOUT = 30
 JSON = "application/sparql-results+json"

@@ -10,10 +10,10 @@ import pytest
 import rdflib
 from pyoxigraph import Store
 
-from server.constraints import ConstraintSyntaxError, UnsupportedShape, compile_constraints
-from server.inputs import discover
-from server.store import load_inputs
-from server.validate import check_shapes, check_syntax, pyshacl_problems
+from server.build.inputs import discover
+from server.build.validation.checks import check_shapes, check_syntax, pyshacl_problems
+from server.build.validation.constraints import ConstraintSyntaxError, UnsupportedShape, compile_constraints
+from server.store.builds import load_inputs
 
 from .support import DATA_DIR, ONTOLOGY_DIR
 from .test_build import PREFIXES, TEST_SOURCE

@@ -20,9 +20,9 @@ import requests
 from pyoxigraph import RdfFormat
 from pyoxigraph import Store as MemoryStore
 
-from server.examples import load_examples
-from server.wikidata import export_main, report_main
-from server.wikidata_quickstatements import NO_DATE, NO_HANDLE, NO_PROPERTY, NO_QID, export
+from server.web.examples import load_examples
+from server.wikidata.command import export_main, report_main
+from server.wikidata.quickstatements import NO_DATE, NO_HANDLE, NO_PROPERTY, NO_QID, export
 
 from .support import ONTOLOGY_DIR, QUERIES_DIR, oxigraph_server
 
@@ -168,7 +168,7 @@ def test_report_total_counts_distinct_resources(report: dict, select) -> None:
 
 
 def test_report_table_is_readable(built_store_dir: Path) -> None:
-    code = "import sys; from server.wikidata import report_main; sys.exit(report_main(sys.argv[1:]))"
+    code = "import sys; from server.wikidata.command import report_main; sys.exit(report_main(sys.argv[1:]))"
     result = subprocess.run(
         [sys.executable, "-c", code, "wikidata", "--store", str(built_store_dir)],
         capture_output=True,

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-from ..settings import Settings, SettingsError
+from server.settings import Settings, SettingsError
+
 from . import fedipol, ministries, territory, universities
 from .common import ImportFailed, ImportResult, write
 from .matching import KnownGraph

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..namespaces import DCTERMS, GSID, OWL, PROV, RDF, RDFS, SCHEMA, graph_iri
+from server.rdf.namespaces import DCTERMS, GSID, OWL, PROV, RDF, RDFS, SCHEMA, graph_iri
+
 from .rdf import VOID, Statements, de, en, gs, iri, ntriples, plain, turtle, typed
 
 DATASET_FILE = "dataset.ttl"

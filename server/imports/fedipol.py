@@ -24,7 +24,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..namespaces import DCTERMS, GSID, ORG, PROV, RDF, RDFS, SCHEMA, SKOS
+from server.rdf.namespaces import DCTERMS, GSID, ORG, PROV, RDF, RDFS, SCHEMA, SKOS
+
 from .common import DataSet, GraphInfo, ImportFailed, ImportResult, markdown_table, read_origin
 from .mastodon import (
     MASTODON,

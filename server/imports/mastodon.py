@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from ..namespaces import GSID, PROV, RDF, RDFS, SCHEMA
+from server.rdf.namespaces import GSID, PROV, RDF, RDFS, SCHEMA
+
 from .matching import KnownAccount, KnownGraph
 from .rdf import Statements, de, en, gs, iri, plain, slug
 

@@ -23,7 +23,8 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode, RdfFormat, Store, Triple
 
-from ..namespaces import GS, GSID, OWL, RDFS, SCHEMA, SKOS, WD
+from server.rdf.namespaces import GS, GSID, OWL, RDFS, SCHEMA, SKOS, WD
+
 from .rdf import slug
 
 TERRITORIAL = frozenset({"Country", "FederalState", "District", "Municipality"})

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, serialize
 
-from ..namespaces import DCTERMS, FOAF, GS, GSID, ORG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD, XSD
+from server.rdf.namespaces import DCTERMS, FOAF, GS, GSID, ORG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD, XSD
 
 VOID = "http://rdfs.org/ns/void#"
 RDF_TYPE = NamedNode(RDF + "type")

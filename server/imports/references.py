@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..namespaces import GSID
+from server.rdf.namespaces import GSID
+
 from .matching import normalise
 
 REFERENCE_SOURCE = GSID + "source/reference-entities"  # described in data/curated/sources.ttl

@@ -26,7 +26,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..namespaces import DCTERMS, GSID, ORG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS
+from server.rdf.namespaces import DCTERMS, GSID, ORG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS
+
 from .common import DataSet, GraphInfo, ImportFailed, ImportResult, markdown_table, read_origin
 from .matching import Known, KnownGraph, Query, normalise
 from .rdf import Statements, de, en, gs, iri, org_iri, plain, slug, wikidata

@@ -18,7 +18,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..namespaces import GSID, OWL, PROV, RDF, RDFS, SCHEMA, SKOS
+from server.rdf.namespaces import GSID, OWL, PROV, RDF, RDFS, SCHEMA, SKOS
+
 from .common import DataSet, GraphInfo, ImportFailed, ImportResult, markdown_table, read_origin
 from .mastodon import Address, account_iri, describe_account, from_address, holder_account_without_handle, known_account
 from .matching import Known, KnownGraph, Query, unique_slug

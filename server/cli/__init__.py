@@ -1,0 +1,1 @@
+"""The `govsocial` command and its sub-commands."""

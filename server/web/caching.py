@@ -1,0 +1,53 @@
+"""HTTP caching for every answer: an ETag from the data's and the software's version and the request.
+
+A server answers from one build for its whole life, so every page is a function of the build's
+version, the software's version and the request's URL and format; that is the entity tag.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import Response, current_app, request
+
+from server import __version__
+
+
+def etag_for(*parts: str) -> str:
+    """A strong entity tag over the dataset version, the software version and the given parts.
+
+    Each part is hashed with its length in front, so no choice of texts can make two different lists of
+    parts hash alike (a separator byte could: a query may contain any character, NUL included).
+    """
+    return '"' + key_digest(current_app.extensions["govsocial"]["build"].version, __version__, *parts) + '"'
+
+
+def key_digest(*parts: str) -> str:
+    """A digest of an unambiguous, length-prefixed encoding of the parts."""
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass")
+        digest.update(len(data).to_bytes(8, "big"))
+        digest.update(data)
+    return digest.hexdigest()[:32]
+
+
+def cache_headers(etag: str) -> dict[str, str]:
+    """ETag plus Cache-Control from the cache_ttl_s setting."""
+    headers = {"ETag": etag}
+    ttl = current_app.extensions["govsocial"]["settings"].cache_ttl_s
+    if ttl > 0:
+        headers["Cache-Control"] = f"public, max-age={ttl}"
+    return headers
+
+
+def not_modified(etag: str, headers: dict[str, str]) -> Response | None:
+    """A 304 when the client already holds this version, else None."""
+    if request.if_none_match.contains_weak(etag.strip('"')):  # ETags holds values without their quotes
+        return Response(status=304, headers=headers)
+    return None
+
+
+def query_etag(media_type: str, query: str, default_graphs: tuple[str, ...], named_graphs: tuple[str, ...]) -> str:
+    """The entity tag of a query's answer: data version, format, query text and protocol dataset."""
+    return etag_for(media_type, query, str(len(default_graphs)), *default_graphs, str(len(named_graphs)), *named_graphs)

@@ -1,0 +1,75 @@
+"""The dataset page and its dumps: what GovSocial KG is, its licence and version, what it holds.
+
+Dumps are written by the build (store.py) into the build's `dumps/` folder; a server serves those of
+the build it answers from, so a dump always matches the version the pages and /sparql show.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, render_template, send_from_directory
+
+from server import __version__
+from server.rdf.namespaces import GRAPH
+from server.store.builds import DUMPS_DIR
+from server.web import errors
+from server.web.pages.resources import class_counts_of_app
+from server.web.pages.vocabulary import vocabulary
+from server.web.self_description import LICENSE
+
+blueprint = Blueprint("dataset", __name__)
+
+#: What each dump holds, for the page.
+DUMP_NOTES = {
+    ".nq.gz": ("N-Quads, gzip", "every named graph, as quads"),
+    ".ttl.gz": ("Turtle, gzip", "the union of all graphs, as triples"),
+}
+
+
+def build_dir() -> Path:
+    """The directory of the build this server answers from (the one it holds)."""
+    return Path(current_app.extensions["govsocial"]["held_build"].name).parent
+
+
+def dumps() -> list[dict[str, object]]:
+    """The build's dumps: file name, size, format, what it holds."""
+    info = current_app.extensions["govsocial"]["build"]
+    found = []
+    for name, size in getattr(info, "dumps", {}).items():
+        fmt, holds = next((note for suffix, note in DUMP_NOTES.items() if name.endswith(suffix)), ("", ""))
+        found.append({"name": name, "size": size, "format": fmt, "holds": holds})
+    return found
+
+
+@blueprint.get("/dataset")
+def dataset() -> str:
+    """The dataset: description, licence, version, counts per class and per graph, dumps."""
+    info = current_app.extensions["govsocial"]["build"]
+    counts = class_counts_of_app()
+    vocab = vocabulary()
+    graphs = [
+        {"iri": iri, "name": iri[len(GRAPH) :] if iri.startswith(GRAPH) else iri, "triples": n}
+        for iri, n in info.graphs.items()
+    ]
+    return render_template(
+        "dataset.html",
+        info=info,
+        software=__version__,
+        license=LICENSE,
+        counts=counts,
+        vocab=vocab,
+        graphs=graphs,
+        dumps=dumps(),
+    )
+
+
+@blueprint.get("/dumps/<name>")
+def dump(name: str) -> Response:
+    """One dump file of the build this server answers from."""
+    info = current_app.extensions["govsocial"]["build"]
+    if name not in getattr(info, "dumps", {}):
+        raise errors.NotFound(f"no dump named {name!r}; see /dataset for the list")
+    return send_from_directory(
+        build_dir() / DUMPS_DIR, name, mimetype="application/gzip", as_attachment=True, download_name=name
+    )

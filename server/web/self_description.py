@@ -1,0 +1,138 @@
+"""What the endpoint says about itself: the SPARQL Service Description and the VoID description.
+
+Both are built as RDF from the build's own figures (graphs, triple counts, version), so they can never
+disagree with what a query sees.
+"""
+
+from __future__ import annotations
+
+from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
+
+from server import __version__
+from server.rdf.namespaces import DCTERMS, GS, GSID, ORG, PROV, RDF, SCHEMA, SKOS, VOID, XSD
+from server.store.builds import BuildInfo
+
+SD = "http://www.w3.org/ns/sparql-service-description#"
+FORMATS = "http://www.w3.org/ns/formats/"
+LICENSE = "https://creativecommons.org/publicdomain/zero/1.0/"
+
+#: The result formats as the W3C names them, per media type we serve.
+FORMAT_IRIS = {
+    "application/sparql-results+json": FORMATS + "SPARQL_Results_JSON",
+    "application/sparql-results+xml": FORMATS + "SPARQL_Results_XML",
+    "text/csv": FORMATS + "SPARQL_Results_CSV",
+    "text/tab-separated-values": FORMATS + "SPARQL_Results_TSV",
+    "text/turtle": FORMATS + "Turtle",
+    "application/n-triples": FORMATS + "N-Triples",
+    "application/rdf+xml": FORMATS + "RDF_XML",
+    "application/ld+json": FORMATS + "JSON-LD",
+    "application/n-quads": FORMATS + "N-Quads",
+    "application/trig": FORMATS + "TriG",
+}
+#: Resources a newcomer can start from; listed in VoID as example resources.
+EXAMPLE_RESOURCES = (
+    GSID + "org/niedersaechsischer-landtag",
+    GSID + "org/dresden",
+    GSID + "platform/x",
+    GSID + "event/2025-01-niedersaechsischer-landtag-x-departure",
+)
+
+
+class _Graph:
+    """Triples under construction, written without repeating NamedNode for every predicate."""
+
+    def __init__(self) -> None:
+        self.triples: list[Triple] = []
+
+    def add(self, subject: NamedNode | BlankNode, predicate: str, obj: NamedNode | BlankNode | Literal) -> None:
+        self.triples.append(Triple(subject, NamedNode(predicate), obj))
+
+    def serialize(self, fmt: RdfFormat) -> bytes:
+        return serialize(self.triples, format=fmt, prefixes=DESCRIPTION_PREFIXES)
+
+
+def _int(value: int) -> Literal:
+    return Literal(str(value), datatype=NamedNode(XSD + "integer"))
+
+
+def service_description(endpoint: str, info: BuildInfo, void_iri: str) -> _Graph:
+    """The sd:Service of our endpoint: what it speaks, what it returns, and the dataset it holds."""
+    graph = _Graph()
+    service = NamedNode(endpoint)
+    graph.add(service, RDF + "type", NamedNode(SD + "Service"))
+    graph.add(service, SD + "endpoint", service)
+    graph.add(service, SD + "supportedLanguage", NamedNode(SD + "SPARQL11Query"))
+    for feature in ("UnionDefaultGraph", "BasicFederatedQuery"):
+        graph.add(service, SD + "feature", NamedNode(SD + feature))
+    for iri in FORMAT_IRIS.values():
+        graph.add(service, SD + "resultFormat", NamedNode(iri))
+    dataset = BlankNode()
+    graph.add(service, SD + "defaultDataset", dataset)
+    graph.add(dataset, RDF + "type", NamedNode(SD + "Dataset"))
+    graph.add(dataset, DCTERMS + "identifier", Literal(info.version))
+    graph.add(dataset, RDF + "type", NamedNode(VOID + "Dataset"))
+    graph.add(dataset, "http://www.w3.org/2000/01/rdf-schema#seeAlso", NamedNode(void_iri))
+    default = BlankNode()
+    graph.add(dataset, SD + "defaultGraph", default)
+    graph.add(default, RDF + "type", NamedNode(SD + "Graph"))
+    graph.add(default, VOID + "triples", _int(info.distinct_triples))
+    graph.add(default, DCTERMS + "description", Literal("The RDF merge of all named graphs.", language="en"))
+    for name, triples in info.graphs.items():
+        named, inner = BlankNode(), BlankNode()
+        graph.add(dataset, SD + "namedGraph", named)
+        graph.add(named, RDF + "type", NamedNode(SD + "NamedGraph"))
+        graph.add(named, SD + "name", NamedNode(name))
+        graph.add(named, SD + "graph", inner)
+        graph.add(inner, RDF + "type", NamedNode(SD + "Graph"))
+        graph.add(inner, VOID + "triples", _int(triples))
+    return graph
+
+
+def void_description(endpoint: str, void_iri: str, info: BuildInfo, dumps_base: str | None = None) -> _Graph:
+    """The VoID description of the dataset: licence, version, size, vocabularies, examples, endpoint."""
+    graph = _Graph()
+    dataset = NamedNode(void_iri)
+    graph.add(dataset, RDF + "type", NamedNode(VOID + "Dataset"))
+    graph.add(dataset, DCTERMS + "title", Literal("GovSocial KG", language="en"))
+    graph.add(
+        dataset,
+        DCTERMS + "description",
+        Literal(
+            "How public institutions use social media: who left X, paused it or kept it, which platforms they "
+            "joined instead, when, and for which stated reasons, each event with its source.",
+            language="en",
+        ),
+    )
+    graph.add(dataset, DCTERMS + "license", NamedNode(LICENSE))
+    graph.add(dataset, DCTERMS + "modified", Literal(info.built_at, datatype=NamedNode(XSD + "dateTime")))
+    graph.add(dataset, "http://www.w3.org/2002/07/owl#versionInfo", Literal(info.version))
+    graph.add(dataset, DCTERMS + "hasVersion", Literal(info.version))
+    graph.add(dataset, VOID + "sparqlEndpoint", NamedNode(endpoint))
+    graph.add(dataset, VOID + "uriSpace", Literal(GSID))
+    graph.add(dataset, VOID + "triples", _int(info.distinct_triples))
+    for vocabulary in (GS.rstrip("#"), ORG, SKOS, PROV, DCTERMS, SCHEMA):
+        graph.add(dataset, VOID + "vocabulary", NamedNode(vocabulary))
+    for example in EXAMPLE_RESOURCES:
+        graph.add(dataset, VOID + "exampleResource", NamedNode(example))
+    for name in info.dumps if dumps_base else ():
+        graph.add(dataset, VOID + "dataDump", NamedNode(dumps_base + name))
+    graph.add(dataset, DCTERMS + "creator", Literal(f"GovSocial KG {__version__}"))
+    for name, triples in info.graphs.items():
+        subset = NamedNode(name)
+        graph.add(dataset, VOID + "subset", subset)
+        graph.add(subset, RDF + "type", NamedNode(VOID + "Dataset"))
+        graph.add(subset, VOID + "triples", _int(triples))
+        graph.add(subset, VOID + "sparqlEndpoint", NamedNode(endpoint))
+    return graph
+
+
+DESCRIPTION_PREFIXES = {
+    "sd": SD,
+    "void": VOID,
+    "dcterms": DCTERMS,
+    "formats": FORMATS,
+    "rdf": RDF,
+    "xsd": XSD,
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+}

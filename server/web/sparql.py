@@ -1,0 +1,275 @@
+"""`/sparql`: the SPARQL 1.1 Protocol query operation, read-only, with hard limits.
+
+Request handling happens here in the web process and stays cheap: read the query from GET, a form or
+a direct body; refuse updates and off-allowlist SERVICE calls lexically, before anything runs;
+negotiate the format; then hand the query to a killable worker (workers.py). Without a query, GET
+answers with the Service Description (or the query page for a browser).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, current_app, render_template, request
+from pyoxigraph import NamedNode
+from werkzeug.exceptions import BadRequest
+
+from server.engine.isolation import NAMESPACE
+from server.engine.jobs import Answer, QueryFailure, QueryJob
+from server.engine.querytext import QueryFacts, QueryTooDeep, inspect, refuse_nesting
+from server.rdf.namespaces import PREFIXES
+from server.web import errors
+from server.web.caching import cache_headers, query_etag
+from server.web.client_limits import ClientBusy
+from server.web.negotiation import GRAPH_TYPES, choose, offers, prefers_html
+from server.web.self_description import service_description
+
+blueprint = Blueprint("sparql", __name__)
+
+FORM = "application/x-www-form-urlencoded"
+DIRECT = "application/sparql-query"
+UPDATE = "application/sparql-update"
+ALLOWED_METHODS = ["GET", "POST", "OPTIONS"]
+
+
+@dataclass(frozen=True)
+class ProtocolRequest:
+    """A query request as the protocol defines it, whichever way it arrived."""
+
+    query: str | None
+    default_graphs: tuple[str, ...]
+    named_graphs: tuple[str, ...]
+
+
+def _ext() -> dict[str, Any]:
+    return current_app.extensions["govsocial"]
+
+
+def read_request() -> ProtocolRequest:
+    """Read query and dataset from GET parameters, a form body or a direct body; refuse the rest."""
+    settings = _ext()["settings"]
+    if request.content_length is not None and request.content_length > settings.max_query_bytes * 3 + 4096:
+        raise errors.QueryTooLarge(f"the request body exceeds the limit of {settings.max_query_bytes} bytes")
+    if request.method in ("GET", "HEAD"):
+        params = request.args
+        if "update" in params:
+            raise errors.ReadOnly(_READ_ONLY)
+    elif request.mimetype == FORM:
+        try:
+            form = request.form
+        except BadRequest as error:
+            raise errors.BadParameter(f"the form body cannot be read: {error.description}") from None
+        if "update" in form:
+            raise errors.ReadOnly(_READ_ONLY)
+        params = form.copy()
+        for key, values in request.args.lists():
+            params.setlist(key, params.getlist(key) + values)
+        if not params.getlist("query"):
+            raise errors.BadParameter("a form POST needs a `query` parameter with the SPARQL query")
+    elif request.mimetype == DIRECT:
+        params = request.args
+        if "query" in params:
+            raise errors.BadParameter("a direct POST carries the query in its body; do not also pass `query=`")
+        try:
+            body = request.get_data(cache=False).decode("utf-8")
+        except UnicodeDecodeError:
+            raise errors.BadParameter("the query body is not valid UTF-8") from None
+        return _checked(ProtocolRequest(body, *_dataset(params)), settings.max_query_bytes)
+    elif request.mimetype == UPDATE:
+        raise errors.ReadOnly(_READ_ONLY)
+    else:
+        given = request.mimetype or "none"
+        raise errors.UnsupportedMediaType(
+            f"POST bodies must be {FORM} or {DIRECT}; got Content-Type {given}",
+            accepted=[FORM, DIRECT],
+        )
+    queries = params.getlist("query")
+    if len(queries) > 1:
+        raise errors.BadParameter(f"exactly one `query` parameter is allowed; got {len(queries)}")
+    return _checked(ProtocolRequest(queries[0] if queries else None, *_dataset(params)), settings.max_query_bytes)
+
+
+_READ_ONLY = (
+    "this endpoint is read-only: SPARQL Update is not accepted. The data changes only through data/ and a build."
+)
+
+
+def _dataset(params: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    graphs = []
+    for name in ("default-graph-uri", "named-graph-uri"):
+        iris = params.getlist(name)
+        for iri in iris:
+            try:
+                NamedNode(iri)
+            except ValueError:
+                raise errors.BadParameter(f"{name} must be an absolute IRI; got {iri!r}") from None
+            if not urlsplit(iri).scheme:
+                raise errors.BadParameter(f"{name} must be an absolute IRI; got {iri!r}")
+        graphs.append(tuple(dict.fromkeys(iris)))  # the merge of a graph with itself is that graph
+    return graphs[0], graphs[1]
+
+
+def _checked(protocol: ProtocolRequest, limit: int) -> ProtocolRequest:
+    if protocol.query is not None:
+        size = len(protocol.query.encode("utf-8"))
+        if size > limit:
+            raise errors.QueryTooLarge(f"the query has {size} bytes; the limit is {limit}", limit=limit)
+        if not protocol.query.strip():
+            raise errors.MalformedQuery("the query is empty")
+    return protocol
+
+
+def check_nesting_or_refuse(facts: QueryFacts) -> None:
+    """400 for brackets nested deeper than the engine's parser can take (it would crash its worker)."""
+    try:
+        refuse_nesting(facts.nesting)
+    except QueryTooDeep as error:
+        raise errors.MalformedQuery(str(error)) from None
+
+
+def same_endpoint(a: str, b: str) -> bool:
+    """Whether two endpoint IRIs name the same endpoint: scheme, host, port, path and query, exactly."""
+    try:
+        one, two = urlsplit(a), urlsplit(b)
+        return _endpoint_key(one) == _endpoint_key(two)
+    except ValueError:
+        return False
+
+
+def _endpoint_key(parts: Any) -> tuple[str, str | None, str | None, str, int | None, str, str]:
+    default_port = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    return (
+        parts.scheme.lower(),
+        parts.username,
+        parts.password,
+        (parts.hostname or "").lower(),
+        parts.port or default_port,
+        parts.path or "/",
+        parts.query,
+    )
+
+
+def check_services(services: tuple[str | None, ...], allowlist: tuple[str, ...]) -> None:
+    """Refuse a query whose SERVICE endpoints are not all on the allowlist, naming the first offender."""
+    for endpoint in services:
+        if endpoint is None:
+            raise errors.ServiceNotAllowed(
+                "SERVICE needs a constant endpoint IRI from the allowlist; a variable or unresolved endpoint "
+                f"is not allowed. Allowed: {' '.join(allowlist) or '(none)'}",
+                endpoint=None,
+            )
+        if not any(same_endpoint(endpoint, allowed) for allowed in allowlist):
+            raise errors.ServiceNotAllowed(
+                f"SERVICE <{endpoint}> is not on this endpoint's allowlist. Allowed: {' '.join(allowlist) or '(none)'}",
+                endpoint=endpoint,
+            )
+
+
+def check_service_text(facts: QueryFacts, isolation: str, allowlist: tuple[str, ...]) -> str:
+    """The lane a query runs in, or 403 for SERVICE written where the lexer could not check it.
+
+    A query without a checked SERVICE call runs where the network is out of reach (in the namespace mode);
+    one with calls, all on the allowlist, runs with network, so it must not mention SERVICE anywhere else
+    (a string, a comment, a glued or escaped form): the lexer and the engine could read such a mention
+    differently. Without isolation every query is held to that rule: the check fails closed.
+    """
+    lane = "service" if facts.services else "query"
+    if facts.unexplained_mentions and (lane == "service" or isolation != NAMESPACE):
+        raise errors.ServiceNotAllowed(
+            "the query writes SERVICE somewhere that is not a SERVICE call to a checked endpoint (in a string, "
+            "or glued to another word); this endpoint refuses that, since it cannot check such a call. "
+            f"Remove the extra mention. Allowed endpoints: {' '.join(allowlist) or '(none)'}",
+            endpoint=None,
+        )
+    return lane
+
+
+def client_address() -> str:
+    """The client's address: the peer's, or X-Forwarded-For as written by the trusted proxies (ProxyFix)."""
+    return request.remote_addr or "unknown"
+
+
+def run_limited(job: QueryJob) -> Answer:
+    """Run a job on the engine, within the client's share and the time limit; failures become ApiErrors."""
+    runtime = _ext()
+    settings = runtime["settings"]
+    try:
+        with runtime["clients"].hold(client_address(), job.lane):
+            return runtime["pool"].run(job, settings.query_timeout_s)
+    except ClientBusy as busy:
+        raise errors.TooManyRequests(str(busy), retry_after=RETRY_AFTER_S, client_queries=busy.limit) from None
+    except QueryFailure as failure:
+        raise errors.from_failure(failure.kind, failure.message, settings) from None
+
+
+#: Seconds a client over its share is asked to wait: about the time a cheap query takes to finish.
+RETRY_AFTER_S = 2
+
+
+@blueprint.route("/sparql", methods=ALLOWED_METHODS)
+def sparql() -> Response:
+    """Answer a SPARQL query (GET or POST), or describe the service when no query is given."""
+    if request.method == "OPTIONS":  # a CORS preflight; the CORS headers are added to every response
+        return Response(status=204, headers={"Allow": ", ".join(ALLOWED_METHODS)})
+    ext = _ext()
+    settings = ext["settings"]
+    protocol = read_request()
+    if protocol.query is None:
+        return describe_service()
+    facts = inspect(protocol.query, PREFIXES)
+    if facts.is_update:
+        raise errors.ReadOnly(_READ_ONLY)
+    check_nesting_or_refuse(facts)
+    check_services(facts.services, settings.service_allowlist)
+    lane = check_service_text(facts, ext["isolation"], settings.service_allowlist)
+    offered = offers(facts.is_graph_query)
+    media_type = choose(offered, request.headers.get("Accept"), request.values.get("format"))
+    if media_type is None:
+        raise errors.NotAcceptable(
+            f"none of the types in Accept can carry this result; available: {', '.join(offered)}", available=offered
+        )
+    # the answer depends on the data's version (inside etag_for), the query, the dataset and the format
+    etag = query_etag(media_type, protocol.query, protocol.default_graphs, protocol.named_graphs)
+    headers = {"Vary": "Accept", **cache_headers(etag)}
+    if request.if_none_match.contains(etag.strip('"')):
+        if request.method in ("GET", "HEAD"):
+            return Response(status=304, headers=headers)
+        raise errors.PreconditionFailed("If-None-Match matches the current answer; a POST cannot be answered 304")
+    cached = ext["results"].get(etag)
+    if cached is not None:
+        return Response(cached[1], content_type=_content_type(cached[0]), headers={**headers, "X-Cache": "hit"})
+    job = QueryJob(
+        protocol.query,
+        media_type,
+        protocol.default_graphs,
+        protocol.named_graphs,
+        settings.max_result_bytes,
+        declares_dataset=facts.declares_dataset,
+        calls_service=bool(facts.services),
+        lane=lane,
+    )
+    answer = run_limited(job)
+    ext["results"].put(etag, answer.media_type, answer.body)
+    return Response(answer.body, content_type=_content_type(answer.media_type), headers={**headers, "X-Cache": "miss"})
+
+
+def _content_type(media_type: str) -> str:
+    return f"{media_type}; charset=utf-8" if media_type.startswith("text/") else media_type
+
+
+def describe_service() -> Response:
+    """The Service Description as RDF, or the query page for a browser."""
+    ext = _ext()
+    accept = request.headers.get("Accept")
+    if prefers_html(accept):
+        return Response(render_template("query.html", examples=ext["examples"]), mimetype="text/html")
+    media_type = choose(offers(True), accept, request.args.get("format"))
+    if media_type is None:
+        raise errors.NotAcceptable(
+            f"the service description is RDF; available: {', '.join(offers(True))}", available=offers(True)
+        )
+    base = ext["settings"].base_url
+    graph = service_description(base + "sparql", ext["build"], base + ".well-known/void")
+    return Response(graph.serialize(GRAPH_TYPES[media_type]), mimetype=media_type, headers={"Vary": "Accept"})

@@ -1,0 +1,1 @@
+"""What our data says about Wikidata: the coverage report and the QuickStatements export."""
