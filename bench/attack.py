@@ -51,7 +51,7 @@ from types import FrameType
 from typing import Any
 from urllib.parse import urlencode
 
-from server import procfs
+from server.engine import procfs
 
 HOST = "127.0.0.1"
 ATTACKER, VICTIM, BYSTANDER = "127.0.0.2", "127.0.0.3", "127.0.0.4"

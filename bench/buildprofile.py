@@ -1,9 +1,9 @@
-"""Where a build spends its time and memory: the build's own steps, one by one, each timed.
+"""Where a build spends its time and memory: the build's own stages, one by one, each timed.
 
-`govsocial build` gives one total. To say where the time goes at 10^7 triples this module repeats the
-steps of server.store.builds.build with the same functions (syntax pass, bulk load per file, each compiled SHACL
-constraint as its own query, optimize, each dump, the count), timing each and sampling the process's RSS
-in between. It writes into a scratch directory and never touches a store a server uses. Run it in a
+`govsocial build` gives one total. To say where the time goes at 10^7 triples this module runs the build itself
+(server.build.pipeline) with an observer that it tells of every stage, every file loaded and every constraint
+checked, and samples the process's RSS in between. It writes into a scratch directory and never touches a store
+a server uses. Run it in a
 process of its own (`python -m bench profile-build DATA_DIR`) so its peak memory is its own.
 """
 
@@ -20,7 +20,7 @@ import threading
 import time
 from pathlib import Path
 
-from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Store
+from pyoxigraph import DefaultGraph, RdfFormat, Store
 
 
 class _Peak:
@@ -50,105 +50,56 @@ class _Peak:
 
 
 def profile_build(data_dir: Path, ontology_dir: Path, scratch: Path | None = None, experiments: bool = True) -> dict:
-    """Time every step of a build of ontology_dir + data_dir; return the steps with seconds and peak RSS."""
-    import rdflib
+    """Run the build of ontology_dir + data_dir into a scratch store; return its stages with seconds and peak RSS.
 
-    from server.build.inputs import discover
-    from server.build.validation.checks import check_syntax
-    from server.build.validation.constraints import compile_constraints
-    from server.build.validation.core import compile_core
-    from server.build.validation.focus import FocusGraphs
-    from server.store.builds import _write_dumps as write_dumps
-    from server.store.search_index import write_search_index
-
-    try:  # builds since 2026-11-21 also load every file into the default graph and query that
-        from server.store.builds import load_inputs
-    except ImportError:
-        load_inputs = None
-    union = {} if load_inputs is not None else {"use_default_graph_as_union": True}
+    The build reports each stage, each file it loads and each constraint it checks to an observer; the dumps
+    and the search index run beside validation, so their seconds overlap it (`wall_seconds` is the total).
+    """
+    from server.build.pipeline import build
+    from server.store.builds import ENGINE_DIR, current_build
 
     steps: list[dict] = []
     peak = _Peak()
 
-    def step(name: str, started: float, **extra) -> None:
-        steps.append({"step": name, "seconds": round(time.monotonic() - started, 3), "peak_rss_mb": peak.take() >> 20})
-        steps[-1].update(extra)
+    def observe(name: str, seconds: float, **facts) -> None:
+        steps.append({"step": name, "seconds": round(seconds, 3), "peak_rss_mb": peak.take() >> 20, **facts})
 
     scratch = Path(tempfile.mkdtemp(prefix="govsocial-profile-", dir=scratch))
     try:
         started = time.monotonic()
-        inputs = discover(ontology_dir, data_dir)
-        problems, _ = check_syntax(inputs)
-        step("syntax pass (parse every file, index subjects)", started, problems=len(problems))
-        store = Store(str(scratch / "oxigraph"))
-        for item in inputs:
-            started = time.monotonic()
-            if load_inputs is not None:  # the build's own loading (named graph, and the default graph)
-                load_inputs(store, [item])
-            else:
-                store.bulk_load(path=str(item.path), format=item.format, to_graph=NamedNode(item.graph))
-            if item.path.suffix == ".nt":
-                step(f"bulk load {item.name}", started)
-            elif steps[-1]["step"] == "bulk load ontology/*.ttl":
-                steps[-1]["seconds"] += round(time.monotonic() - started, 3)
-            else:
-                step("bulk load ontology/*.ttl", started)
-        shapes = rdflib.Graph()
-        for item in inputs:
-            if item.is_shapes:
-                shapes.parse(item.path, format="turtle")
-        focus = FocusGraphs(store)  # the build's own: each shape's focus nodes found once, for all its constraints
-        for kind, constraint in [("sparql constraint", c) for c in compile_constraints(shapes)] + [
-            ("core", c) for c in compile_core(shapes)
-        ]:
-            started = time.monotonic()
-            before = len(focus)
-            query = focus.rewrite(constraint.query, constraint.targets, constraint.prefixes)
-            if len(focus) > before:
-                step(f"focus nodes of {_short(constraint.shape)}", started)
-            started = time.monotonic()
-            rows = sum(1 for _ in store.query(query, **union))
-            if kind == "core":
-                name = f"core {_short(constraint.shape)} {_short(constraint.component)} {_short(constraint.path or '')}"
-            else:
-                name = f"sparql constraint {_short(constraint.shape)}: {_first_line(constraint.message)}"
-            step(name, started, rows=rows)
-        started = time.monotonic()
-        focus.remove()
-        step("focus nodes: scratch graphs removed", started)
-        started = time.monotonic()
-        store.optimize()
-        step("optimize", started)
-        started = time.monotonic()
-        entries = write_search_index(store, scratch / "search.sqlite")
-        step("search index", started, entries=entries)
-        dumps = scratch / "dumps"
-        started = time.monotonic()
-        write_dumps(store, dumps)  # the build's own dumps, here alone; the build writes them while validating
-        step(
-            "dumps (the build's own: N-Quads + Turtle; in the build concurrent with validation)",
-            started,
-            bytes={path.name: path.stat().st_size for path in sorted(dumps.iterdir())},
-        )
-        started = time.monotonic()
-        list(store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"))
-        if load_inputs is not None:
-            list(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))
-        store.flush()
-        step("count triples per graph, flush", started)
+        build(scratch / "store", ontology_dir, data_dir, observe=observe)
+        wall = round(time.monotonic() - started, 3)
         if experiments:
-            _experiments(store, shapes, dumps, step, union)
-        del store
+            import rdflib
+
+            shapes = rdflib.Graph()
+            shapes.parse(ontology_dir / "shapes.ttl", format="turtle")
+            store = Store(str(current_build(scratch / "store") / ENGINE_DIR))
+            dumps = scratch / "experiments"
+            dumps.mkdir()
+
+            def step(name: str, began: float, **extra) -> None:
+                observe(name, time.monotonic() - began, **extra)
+
+            _experiments(store, shapes, dumps, step, {})
+            del store
     finally:
         peak.stop()
         shutil.rmtree(scratch, ignore_errors=True)
-    build_steps = [s for s in steps if not s["step"].startswith("experiment")]
+    # the parts (files, constraints) and the experiments, not the stages that contain the parts
+    parts = [s for s in steps if not s["step"].startswith("experiment") and not _contains_parts(s)]
     return {
         "steps": steps,
-        "seconds": round(sum(s["seconds"] for s in build_steps), 3),
-        "peak_rss_mb": max(s["peak_rss_mb"] for s in build_steps),
-        "groups": _groups(build_steps),
+        "seconds": round(sum(s["seconds"] for s in parts), 3),
+        "wall_seconds": wall,
+        "peak_rss_mb": max(s["peak_rss_mb"] for s in steps if not s["step"].startswith("experiment")),
+        "groups": _groups(parts),
     }
+
+
+def _contains_parts(step: dict) -> bool:
+    """A stage whose files or constraints are reported one by one (counting both would count them twice)."""
+    return bool(step.get("stage")) and step["step"] in ("load", "validation")
 
 
 def _groups(steps: list[dict]) -> dict[str, float]:
@@ -165,15 +116,16 @@ def _groups(steps: list[dict]) -> dict[str, float]:
 
 
 _GROUPS = [
+    ("inputs", "inputs"),
     ("syntax pass", "syntax"),
-    ("bulk load", "bulk load"),
-    ("validation (SHACL-SPARQL constraints)", "sparql constraint"),
-    ("validation (core constraints)", "core"),
-    ("validation (focus nodes, once per shape)", "focus nodes"),
+    ("bulk load", "load "),
+    ("validation (SHACL-SPARQL constraints)", "constraint sparql"),
+    ("validation (core constraints)", "constraint core"),
     ("search index", "search index"),
     ("optimize", "optimize"),
-    ("dumps", "dump"),
-    ("count and flush", "count"),
+    ("dumps", "dumps"),
+    ("count", "count"),
+    ("switch", "switch"),
 ]
 
 

@@ -12,9 +12,10 @@ import pytest
 import requests
 from pyoxigraph import Store
 
+from server.build.pipeline import build
 from server.engine.query import run_query
 from server.settings import PROJECT_DIR
-from server.store.builds import BuildInfo, build, open_store
+from server.store.builds import BuildInfo, open_store
 
 from .support import DATA_DIR, GOVSOCIAL, ONTOLOGY_DIR, free_port
 

@@ -17,7 +17,7 @@ from bench.compare import summarise
 from bench.generate import generate, slug
 from bench.load import classify
 from bench.mix import example_queries, federated
-from server.store.builds import build
+from server.build.pipeline import build
 
 from .support import ONTOLOGY_DIR, QUERIES_DIR
 

@@ -15,10 +15,11 @@ import pytest
 from pyoxigraph import RdfFormat
 
 from server.build.inputs import discover
-from server.build.validation.checks import ValidationFailed
+from server.build.pipeline import build
+from server.build.validation.problems import ValidationFailed
 from server.engine.query import run_query
 from server.rdf.namespaces import graph_iri
-from server.store.builds import BUILDS, CURRENT, ENGINE_DIR, INFO_FILE, build, current_build, hold_build, open_store
+from server.store.builds import BUILDS, CURRENT, ENGINE_DIR, INFO_FILE, current_build, hold_build, open_store
 
 from .support import DATA_DIR, GOVSOCIAL, ONTOLOGY_DIR
 

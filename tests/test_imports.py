@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Store
 
+from server.build.pipeline import build
 from server.imports import IMPORTERS, main
 from server.imports.common import DATASET_FILE, MATCHING_FILE
 from server.imports.fedipol import decide
@@ -24,7 +25,6 @@ from server.imports.matching import KnownGraph, Query, normalise
 from server.imports.rdf import slug
 from server.rdf.namespaces import PREFIXES, graph_iri
 from server.settings import PROJECT_DIR
-from server.store.builds import build
 
 from .support import DATA_DIR, ONTOLOGY_DIR, SHARED_DIR
 

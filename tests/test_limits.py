@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from server import procfs
+from server.engine import procfs
 
 TIMEOUT = 90
 QUERY_TIMEOUT_S = 2.0

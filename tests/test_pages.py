@@ -20,14 +20,16 @@ from pyoxigraph import RdfFormat, Store, parse
 
 import server
 from server.engine.jobs import execute
+from server.rdf.labels import Labels
 from server.rdf.namespaces import GS, GSID, OWL, RDF, RDFS
+from server.rdf.terms import compact
 from server.store.builds import BuildInfo, current_build
 from server.store.search_index import SEARCH_FILE, SearchIndex, fold, fold_german
 from server.web.assets import NODE_MODULES, VENDOR_FILES
 from server.web.examples import load_examples
 from server.web.pages.dashboard import CHARTS
 from server.web.pages.entity import build_page, page_kind
-from server.web.pages.present import Labels, compact, format_date, href, is_local
+from server.web.pages.present import format_date, href, is_local
 from server.web.pages.queries import PageQueries, Term
 from server.web.pages.resources import Value
 from server.web.pages.site import register_pages

@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 import pytest
 import requests
 
-from server import procfs
+from server.engine import procfs
 from server.engine.isolation import probe
 from server.engine.jobs import QueryFailure, QueryJob
 from server.engine.pool import WorkerFactory, WorkerLanes

@@ -11,10 +11,12 @@ import rdflib
 from pyoxigraph import Store
 
 from server.build.inputs import discover
-from server.build.validation.checks import check_shapes, check_syntax, pyshacl_problems
+from server.build.pipeline import load_inputs
 from server.build.validation.constraints import ConstraintSyntaxError, UnsupportedShape, compile_constraints
-from server.store.builds import load_inputs
+from server.build.validation.shapes import check_shapes
+from server.build.validation.syntax import check_syntax
 
+from .shacl_reference import pyshacl_problems
 from .support import DATA_DIR, ONTOLOGY_DIR
 from .test_build import PREFIXES, TEST_SOURCE
 

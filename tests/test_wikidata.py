@@ -20,8 +20,8 @@ import requests
 from pyoxigraph import RdfFormat
 from pyoxigraph import Store as MemoryStore
 
+from server.cli.main import main as cli_main
 from server.web.examples import load_examples
-from server.wikidata.command import export_main, report_main
 from server.wikidata.quickstatements import NO_DATE, NO_HANDLE, NO_PROPERTY, NO_QID, export
 
 from .support import ONTOLOGY_DIR, QUERIES_DIR, oxigraph_server
@@ -108,7 +108,7 @@ def test_every_platform_but_whatsapp_names_its_wikidata_account_property(select)
 
 @pytest.fixture(scope="module")
 def report(built_store_dir: Path, capsys_module) -> dict:
-    return capsys_module(report_main, ["wikidata", "--store", str(built_store_dir), "--format", "json"])
+    return capsys_module(cli_main, ["report", "wikidata", "--store", str(built_store_dir), "--format", "json"])
 
 
 @pytest.fixture(scope="module")
@@ -168,7 +168,7 @@ def test_report_total_counts_distinct_resources(report: dict, select) -> None:
 
 
 def test_report_table_is_readable(built_store_dir: Path) -> None:
-    code = "import sys; from server.wikidata.command import report_main; sys.exit(report_main(sys.argv[1:]))"
+    code = "import sys; from server.cli.main import main; sys.exit(main(['report', *sys.argv[1:]]))"
     result = subprocess.run(
         [sys.executable, "-c", code, "wikidata", "--store", str(built_store_dir)],
         capture_output=True,
@@ -184,7 +184,7 @@ def test_report_table_is_readable(built_store_dir: Path) -> None:
 
 
 def test_report_on_an_unbuilt_store_is_a_usage_error(tmp_path: Path, capsys) -> None:
-    assert report_main(["wikidata", "--store", str(tmp_path)]) == 2
+    assert cli_main(["report", "wikidata", "--store", str(tmp_path)]) == 2
     assert "govsocial build" in capsys.readouterr().err
 
 
@@ -283,7 +283,7 @@ def test_federated_example_without_allowlist_is_refused(start_server, standin: s
 @pytest.fixture(scope="module")
 def quickstatements(built_store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
     out = tmp_path_factory.mktemp("qs") / "edits.tsv"
-    assert export_main(["quickstatements", "--store", str(built_store_dir), "--out", str(out)]) == 0
+    assert cli_main(["export", "quickstatements", "--store", str(built_store_dir), "--out", str(out)]) == 0
     return out.read_text(encoding="utf-8")
 
 
@@ -332,13 +332,15 @@ def test_quickstatements_never_edit_an_item_we_do_not_link(quickstatements: str,
 
 def test_quickstatements_are_deterministic(built_store_dir: Path, tmp_path: Path, quickstatements: str) -> None:
     out = tmp_path / "again.tsv"
-    assert export_main(["quickstatements", "--store", str(built_store_dir), "--out", str(out)]) == 0
+    assert cli_main(["export", "quickstatements", "--store", str(built_store_dir), "--out", str(out)]) == 0
     assert out.read_bytes() == quickstatements.encode("utf-8")
     assert quickstatements.splitlines() == sorted(set(quickstatements.splitlines()))
 
 
 def test_quickstatements_summary_counts_what_was_skipped(built_store_dir: Path, tmp_path: Path, capsys) -> None:
-    assert export_main(["quickstatements", "--store", str(built_store_dir), "--out", str(tmp_path / "q.tsv")]) == 0
+    assert (
+        cli_main(["export", "quickstatements", "--store", str(built_store_dir), "--out", str(tmp_path / "q.tsv")]) == 0
+    )
     summary = capsys.readouterr().out
     assert re.search(r"skipped [1-9][0-9]*: " + re.escape(NO_HANDLE), summary)  # Dresden's X handle is unknown
     assert re.search(r"skipped [1-9][0-9]*: " + re.escape(NO_QID), summary)

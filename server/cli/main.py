@@ -1,4 +1,8 @@
-"""The `govsocial` command: build the store, query it, serve it."""
+"""The `govsocial` command: build the store, query it, serve it, import, report and export.
+
+Each command loads only the layers it needs: `query` reads the store through the engine and never loads the
+build (rdflib) or Flask; `build` loads the build; `serve` the web layer.
+"""
 
 from __future__ import annotations
 
@@ -9,19 +13,22 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from server.build.inputs import InputError
-from server.build.validation.checks import ValidationFailed
-from server.build.validation.constraints import ShapesError
 from server.cli.render import FORMAT_NAMES, FormatMismatch, render
 from server.engine.query import QuerySyntaxError, run_query
 from server.engine.querytext import QueryTooDeep
 from server.settings import SETTINGS, Settings, SettingsError
-from server.store.builds import StoreNotBuilt, build, open_store
+from server.store.builds import StoreNotBuilt, open_store
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 UNCHANGED = "The previous store, if any, is unchanged."
+
+
+class CommandFailed(Exception):
+    """A command could not do its work; the message is written for the user already."""
+
+
 #: Failures whose message is written for the user already.
-_OWN_MESSAGES = (StoreNotBuilt, InputError, FormatMismatch, QueryTooDeep, RuntimeError)
+_OWN_MESSAGES = (CommandFailed, StoreNotBuilt, FormatMismatch, QueryTooDeep, RuntimeError)
 #: How the engine (RocksDB), SQLite and the OS word a full disk; the engine's errors carry no errno.
 _DISK_FULL = ("No space left on device", "Disk quota exceeded", "database or disk is full")
 
@@ -31,10 +38,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["import"]:  # its own parser takes every option, --list and --help included
         return _run_import(argv[1:])
-    if argv[:1] in (["report"], ["export"]):
-        from server.wikidata.command import command as wikidata
-
-        return (wikidata.report_main if argv[0] == "report" else wikidata.export_main)(argv[1:])
     args = _parser().parse_args(argv)
     try:
         return args.handler(args)
@@ -56,8 +59,6 @@ def explain(error: Exception) -> str:
         return f"syntax error: {detail}"
     if isinstance(error, SettingsError):
         return f"configuration error: {detail}"
-    if isinstance(error, ShapesError):
-        return f"the SHACL shapes cannot be checked: {detail}"
     if isinstance(error, UnicodeDecodeError):
         byte = error.object[error.start]
         return f"the input is not UTF-8 text (byte {byte:#04x} at offset {error.start}); save it as UTF-8"
@@ -112,8 +113,23 @@ def _parser() -> argparse.ArgumentParser:
     import_cmd.add_argument("arguments", nargs=argparse.REMAINDER)
     import_cmd.set_defaults(handler=_import)
 
-    commands.add_parser("report", help="`report wikidata`: how many resources per class link to Wikidata")
-    commands.add_parser("export", help="`export quickstatements --out FILE`: the Wikidata edits our data supports")
+    report_cmd = commands.add_parser("report", help="`report wikidata`: how many resources per class link to Wikidata")
+    reports = report_cmd.add_subparsers(dest="report", required=True)
+    wikidata_cmd = reports.add_parser("wikidata", help="per class, how many resources link to a Wikidata item")
+    wikidata_cmd.add_argument("--store", type=Path, help="store directory (default: GOVSOCIAL_STORE or var/store)")
+    wikidata_cmd.add_argument("--format", choices=["table", "json"], default="table", help="output format")
+    wikidata_cmd.set_defaults(handler=_report_wikidata)
+
+    export_cmd = commands.add_parser(
+        "export", help="`export quickstatements --out FILE`: the Wikidata edits our data supports"
+    )
+    exports = export_cmd.add_subparsers(dest="export", required=True)
+    statements_cmd = exports.add_parser(
+        "quickstatements", help="account statements with start/end times, as QuickStatements v1"
+    )
+    statements_cmd.add_argument("--store", type=Path, help="store directory (default: GOVSOCIAL_STORE or var/store)")
+    statements_cmd.add_argument("--out", default="-", help="file to write the commands to (default -: standard output)")
+    statements_cmd.set_defaults(handler=_export_quickstatements)
 
     settings_cmd = commands.add_parser("settings", help="list every setting, its value and what it does")
     settings_cmd.set_defaults(handler=_settings)
@@ -121,9 +137,18 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from server.build.inputs import InputError  # the build (and rdflib) loads only for this command
+    from server.build.pipeline import build
+    from server.build.validation.constraints import ShapesError
+    from server.build.validation.problems import ValidationFailed
+
     settings = Settings({"store": args.store})
     try:
         info = build(settings.store, settings.ontology_dir, settings.data_dir, keep=settings.keep_builds)
+    except ShapesError as error:
+        raise CommandFailed(f"the SHACL shapes cannot be checked: {error}") from None
+    except InputError as error:
+        raise CommandFailed(str(error)) from None
     except ValidationFailed as failed:
         print(failed.report(), file=sys.stderr)
         print(UNCHANGED, file=sys.stderr)
@@ -169,6 +194,18 @@ def _run_import(arguments: list[str]) -> int:
     from server.imports import main as import_main  # the importers load only for the command that needs them
 
     return import_main(arguments)
+
+
+def _report_wikidata(args: argparse.Namespace) -> int:
+    from server.wikidata.command import report_coverage
+
+    return report_coverage(args.store, args.format)
+
+
+def _export_quickstatements(args: argparse.Namespace) -> int:
+    from server.wikidata.command import export_quickstatements
+
+    return export_quickstatements(args.store, args.out)
 
 
 def _settings(args: argparse.Namespace) -> int:

@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
+import re
+
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from server.rdf.namespaces import PREFIXES, XSD
 
 # Longest namespace first, so gsid:org/... compacts to institution:... rather than gsid:org/...
 _BY_LENGTH = sorted(PREFIXES.items(), key=lambda item: len(item[1]), reverse=True)
+_LOCAL_NAME = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?$")
 _PLAIN_DATATYPES = {XSD + "string", XSD + "integer", XSD + "decimal", XSD + "boolean", XSD + "date"}
 
 
-def compact(iri: str) -> str:
-    """Write an IRI with one of our prefixes where one fits, else in angle brackets.
+def compact(iri: str, *, strict: bool = True) -> str:
+    """`institution:dresden` for an IRI under a known prefix, else `<iri>`: the one compaction of IRIs for people.
 
-    For reading only: the result may hold a `/` that Turtle would need escaped.
+    Strict (the pages, the workbench) compacts only where the rest is a valid local name, so what a page shows
+    can be pasted into a query; loose (validation reports, the command-line table) also writes a rest with `/`
+    as in `gsid:account/x/c4`, which reads better and is meant for reading only.
     """
     for prefix, namespace in _BY_LENGTH:
         if iri.startswith(namespace):
             local = iri[len(namespace) :]
-            if local:
+            if (local and not strict) or (strict and (local == "" or _LOCAL_NAME.match(local))):
                 return f"{prefix}:{local}"
     return f"<{iri}>"
 
@@ -29,7 +34,7 @@ def show(term: object) -> str:
     if term is None:
         return ""
     if isinstance(term, NamedNode):
-        return compact(term.value)
+        return compact(term.value, strict=False)
     if isinstance(term, BlankNode):
         return f"_:{term.value}"
     if isinstance(term, Literal):
@@ -45,4 +50,4 @@ def literal_text(value: str, language: str | None, datatype: str | None) -> str:
         return f"{value}@{language}"
     if not datatype or datatype in _PLAIN_DATATYPES:
         return value
-    return f"{value}^^{compact(datatype)}"
+    return f"{value}^^{compact(datatype, strict=False)}"

@@ -1,4 +1,4 @@
-"""Build the Oxigraph store from ontology/ and data/, and open the last good build.
+"""The build directory on disk: which build is current, holding and pruning builds, and opening the current one.
 
 Layout of a store directory::
 
@@ -12,34 +12,24 @@ Every statement is loaded into the named graph of its source, and once more into
 which is thus the RDF merge of all named graphs: a triple that two sources state matches once, as
 SPARQL's union default graph should (pyoxigraph's own union flag would match it twice).
 
-A build always goes into a fresh directory; `current` is switched with one atomic rename only after
-every file loaded, so a failed or interrupted build leaves the last good store answering. The next build
+A build (server.build) always goes into a fresh directory; `current` is switched with one atomic rename only
+after every file loaded, so a failed or interrupted build leaves the last good store answering. The next build
 removes whatever a killed one left behind (a directory without build.json).
 """
 
 from __future__ import annotations
 
 import fcntl
-import gzip
 import json
 import os
 import shutil
-import threading
-import time
-import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO
 
-from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Store
-
-from server.build.inputs import InputFile, dataset_version, discover
-from server.build.validation.checks import ValidationFailed, check_shapes, check_syntax
-from server.rdf.namespaces import PREFIXES
-from server.store.search_index import SEARCH_FILE, write_search_index
+from pyoxigraph import RdfFormat, Store
 
 CURRENT = "current"
 BUILDS = "builds"
@@ -76,144 +66,8 @@ class StoreNotBuilt(Exception):
     """There is no good build to open; the message says which command makes one."""
 
 
-def build(store_dir: Path, ontology_dir: Path, data_dir: Path, keep: int = 2) -> BuildInfo:
-    """Validate the inputs, load them into a fresh store and make it current.
-
-    Raises ValidationFailed (with a curator's report), InputError, or whatever stopped the build (a full
-    disk is an OSError); in every case `current` is untouched and the new build's directory removed.
-    """
-    started = time.monotonic()
-    inputs = discover(ontology_dir, data_dir)
-    problems, files_of = check_syntax(inputs)
-    if problems:
-        raise ValidationFailed(problems)
-    version = dataset_version(inputs)
-    store_dir.mkdir(parents=True, exist_ok=True)
-    with _build_lock(store_dir):
-        _remove_incomplete(store_dir)
-        build_id = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S%fZ}-{version}"
-        build_dir = store_dir / BUILDS / build_id
-        build_dir.mkdir(parents=True)
-        try:
-            graphs, distinct = _load_and_validate(build_dir / ENGINE_DIR, inputs, files_of, build_dir / DUMPS_DIR)
-            info = BuildInfo(
-                version=version,
-                built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                triples=sum(graphs.values()),
-                distinct_triples=distinct,
-                graphs=graphs,
-                files={item.name: item.graph for item in inputs},
-                seconds=round(time.monotonic() - started, 3),
-                dumps={path.name: path.stat().st_size for path in sorted((build_dir / DUMPS_DIR).iterdir())},
-            )
-            info.write(build_dir)
-            _switch(store_dir, build_dir)
-        except BaseException as error:
-            _discard(build_dir, error)
-            raise
-        _prune(store_dir, keep)
-    return info
-
-
-def _discard(build_dir: Path, error: BaseException) -> None:
-    """Remove the directory of a failed build, after closing the store that was being written into it.
-
-    The frames of the error's traceback still reference that store; until it is dropped, RocksDB keeps
-    writing files into the directory while it is being removed, and leaves some behind.
-    """
-    seen: BaseException | None = error
-    while seen is not None:
-        traceback.clear_frames(seen.__traceback__)
-        seen = seen.__context__
-    shutil.rmtree(build_dir, ignore_errors=True)
-
-
-def _load_and_validate(
-    path: Path, inputs: list[InputFile], files_of: dict[str, list[str]], dumps_dir: Path
-) -> tuple[dict[str, int], int]:
-    """Load every input into the new store, check the shapes there, write the dumps; count triples per graph.
-
-    The store is not yet current, so a refusal only costs the directory the caller removes.
-    """
-    store = Store(str(path))
-    dumps = None
-    try:
-        load_inputs(store, inputs)
-        # The dumps and the search index only read the default and the named graphs, and pyoxigraph releases
-        # the GIL while it evaluates and serialises, so they are written on a second core while the shapes
-        # are checked (in scratch graphs of their own); a refused build discards them.
-        dumps = _Background(_write_derivatives, store, dumps_dir, path.parent / SEARCH_FILE)
-        problems = [p for p in check_shapes(store, inputs, files_of) if p.severity == "Violation"]
-        if problems:
-            raise ValidationFailed(problems)
-        counts = {
-            solution["g"].value: int(solution["n"].value)
-            for solution in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-        }
-        distinct = int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
-        dumps.result()
-        store.optimize()  # compacts away the scratch graphs too
-        store.flush()
-    finally:
-        if dumps is not None:
-            dumps.wait()
-        del store  # releases the RocksDB lock before the directory is made current or removed
-    return dict(sorted(counts.items())), distinct
-
-
-class _Background:
-    """A function running in a thread; `result()` re-raises what it raised."""
-
-    def __init__(self, function: Callable[..., None], *args: object):
-        self._error: BaseException | None = None
-
-        def run() -> None:
-            try:
-                function(*args)
-            except BaseException as error:  # handed to the builder, which decides
-                self._error = error
-
-        self._thread = threading.Thread(target=run, name=f"govsocial-{function.__name__}", daemon=True)
-        self._thread.start()
-
-    def wait(self) -> None:
-        self._thread.join()
-
-    def result(self) -> None:
-        self.wait()
-        if self._error is not None:
-            raise self._error
-
-
-def load_inputs(store: Store, inputs: list[InputFile]) -> None:
-    """Each file into the named graph of its source, and into the default graph that merges them all."""
-    for item in inputs:
-        store.bulk_load(path=str(item.path), format=item.format, to_graph=NamedNode(item.graph))
-        store.bulk_load(path=str(item.path), format=item.format, to_graph=DefaultGraph())
-
-
-def _write_derivatives(store: Store, dumps_dir: Path, search_file: Path) -> None:
-    """What a build derives from its store for downloads and pages: the dumps and the search index."""
-    _write_dumps(store, dumps_dir)
-    write_search_index(store, search_file)
-
-
-def _write_dumps(store: Store, dumps_dir: Path) -> None:
-    """Compressed dumps for download: N-Quads of the whole dataset, Turtle of the default graph (the merge)."""
-    dumps_dir.mkdir()
-    for name, fmt in DUMPS.items():
-        # mtime=0 keeps the compressed bytes identical for identical data
-        with (
-            open(dumps_dir / name, "wb") as raw,
-            gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, compresslevel=6) as packed,  # 9 is slower, no smaller
-        ):
-            if fmt == RdfFormat.N_QUADS:
-                store.dump(packed, format=fmt)
-            else:
-                store.dump(packed, format=fmt, from_graph=DefaultGraph(), prefixes=PREFIXES)
-
-
-def _switch(store_dir: Path, build_dir: Path) -> None:
+def switch(store_dir: Path, build_dir: Path) -> None:
+    """Make a complete build current."""
     link = store_dir / CURRENT
     temporary = store_dir / f".{CURRENT}.{os.getpid()}"
     if temporary.is_symlink() or temporary.exists():
@@ -222,7 +76,7 @@ def _switch(store_dir: Path, build_dir: Path) -> None:
     os.replace(temporary, link)  # atomic on POSIX: readers see the old build or the new one
 
 
-def _prune(store_dir: Path, keep: int) -> None:
+def prune(store_dir: Path, keep: int) -> None:
     """Keep the current build and the newest `keep - 1` other complete ones; remove the rest.
 
     Removing by name alone would count a build that was killed mid-way as the newest one, keep it and
@@ -247,7 +101,7 @@ def _other_builds(store_dir: Path) -> tuple[list[Path], list[Path]]:
     return complete, [path for path in others if path not in complete]
 
 
-def _remove_incomplete(store_dir: Path) -> None:
+def remove_incomplete(store_dir: Path) -> None:
     """Remove what failed or killed builds left, before a new build needs the disk space they take."""
     _remove(_other_builds(store_dir)[1])
 
@@ -293,7 +147,7 @@ def hold_build(build_dir: Path) -> IO[str]:
 
 
 @contextmanager
-def _build_lock(store_dir: Path) -> Iterator[None]:
+def build_lock(store_dir: Path) -> Iterator[None]:
     """One build at a time per store directory; a second one waits rather than interleaving."""
     with open(store_dir / ".build.lock", "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)

@@ -1,4 +1,4 @@
-"""The label index behind search and the browse pages, written by the build into an SQLite file.
+"""The label index behind search and the browse pages: an SQLite file in each build, and how to read it.
 
 It must answer in milliseconds at any size of the graph, so it is made once per build, not per server:
 every labelled resource and term of ours (German and English labels, alternative labels, titles, the
@@ -7,7 +7,7 @@ IRI's own slug), folded so that "Sachsisch", "Saechsisch" and "Sächsisch" all f
 a B-tree finds shorter prefixes, and the few candidates are ranked in Python. The user's words never
 reach SPARQL or SQL text; they are bound as parameters.
 
-This module is imported by the build: it must not import Flask.
+The build writes it (server.build.search_index makes the entries); the web process only reads it.
 """
 
 from __future__ import annotations
@@ -17,14 +17,12 @@ import re
 import sqlite3
 import threading
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pyoxigraph import Literal, NamedNode, Store
-
-from server.rdf.namespaces import DCTERMS, GS, GSID, ORG, RDFS, SCHEMA, SKOS
-from server.web.pages.present import Labels, local_name
+from server.rdf.labels import Labels, local_name
+from server.rdf.namespaces import GS, GSID
 
 SEARCH_FILE = "search.sqlite"
 #: Candidates read from the index for one search before ranking; plenty for our data, bounded at scale.
@@ -33,23 +31,6 @@ _NON_WORD = re.compile(r"[^0-9a-z]+")
 _GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "ae", "Ö": "oe", "Ü": "ue"})
 #: Kinds of resource a person most often looks for come first when scores tie.
 _KIND_BOOST = {"org/": 6, "platform/": 6, "reason/": 5, "person/": 5, "source/": 2, "account/": 1}
-
-#: No DISTINCT and no ORDER BY in either query: the default graph is a set, and the rows are grouped by IRI
-#: in SQLite, so the engine never holds them all.
-LABELS_QUERY = f"""
-SELECT ?s ?p ?label WHERE {{
-  VALUES ?p {{ <{RDFS}label> <{SKOS}prefLabel> <{SKOS}altLabel> <{DCTERMS}title> }}
-  ?s ?p ?label .
-  FILTER(isIRI(?s) && isLITERAL(?label) && (STRSTARTS(STR(?s), "{GSID}") || STRSTARTS(STR(?s), "{GS}")))
-}}"""
-#: Only the types a hit is shown with: ours, and the few outside classes our resources are typed with alone.
-TYPES_QUERY = f"""
-SELECT ?s ?type WHERE {{
-  ?s a ?type .
-  FILTER(STRSTARTS(STR(?type), "{GS}") || ?type IN (<{SKOS}Concept>, <{SKOS}ConceptScheme>, <{SCHEMA}Person>,
-                                                    <{ORG}Organization>))
-  FILTER(isIRI(?s) && (STRSTARTS(STR(?s), "{GSID}") || STRSTARTS(STR(?s), "{GS}")))
-}}"""
 
 _SCHEMA_SQL = """
 CREATE TABLE entry (id INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,
@@ -131,57 +112,14 @@ def score(entry: Entry, query: str, words: list[str]) -> int:
     return best
 
 
-def _entries(store: Store, connection: sqlite3.Connection) -> Iterator[Entry]:
-    """Every labelled resource of ours with its labels and types, one at a time.
-
-    The rows are staged in temporary SQLite tables and read back grouped by IRI, so memory stays flat
-    however many resources the graph has (sorting millions of rows in the engine would hold them all).
-    """
-    connection.executescript(
-        "CREATE TEMP TABLE label_row (iri TEXT, alt INTEGER, lang TEXT, text TEXT);"
-        "CREATE TEMP TABLE type_row (iri TEXT, type TEXT);"
-    )
-    alternative = {SKOS + "altLabel", DCTERMS + "title"}
-    connection.executemany(
-        "INSERT INTO label_row VALUES (?, ?, ?, ?)",
-        (
-            (row["s"].value, row["p"].value in alternative, row["label"].language or "", row["label"].value)
-            for row in store.query(LABELS_QUERY)
-            if isinstance(row["label"], Literal)
-        ),
-    )
-    connection.executemany(
-        "INSERT INTO type_row VALUES (?, ?)",
-        ((row["s"].value, row["type"].value) for row in store.query(TYPES_QUERY) if isinstance(row["type"], NamedNode)),
-    )
-    connection.executescript(
-        "CREATE INDEX temp.label_row_iri ON label_row (iri); CREATE INDEX temp.type_row_iri ON type_row (iri);"
-    )
-    reader = connection.cursor()
-    entry: Entry | None = None
-    for iri, alt, lang, text in reader.execute("SELECT iri, alt, lang, text FROM label_row ORDER BY iri, rowid"):
-        if entry is None or entry.iri != iri:
-            if entry is not None:
-                yield entry
-            types = connection.execute("SELECT DISTINCT type FROM type_row WHERE iri = ? ORDER BY type", (iri,))
-            entry = Entry(iri, Labels(iri), types=[row[0] for row in types])
-        if alt:
-            entry.alt.append(text)
-        else:
-            entry.labels.add(lang, text)
-    if entry is not None:
-        yield entry
-    connection.executescript("DROP TABLE temp.label_row; DROP TABLE temp.type_row;")
-
-
-def write_search_index(store: Store, path: Path) -> int:
-    """Write the index of a built store to `path` (replacing it); returns the number of entries."""
+def write_entries(path: Path, entries: Iterable[Entry]) -> int:
+    """Write an index file of these entries to `path` (replacing it); returns how many were written."""
     path.unlink(missing_ok=True)
     connection = sqlite3.connect(path)
     try:
         connection.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + _SCHEMA_SQL)
         count = 0
-        for count, entry in enumerate(_entries(store, connection), start=1):
+        for count, entry in enumerate(entries, start=1):
             entry.finish()
             connection.execute(
                 "INSERT INTO entry VALUES (?, ?, ?, ?, ?)",

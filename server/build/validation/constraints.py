@@ -128,7 +128,7 @@ def run_shape_query(store: Store, shape: str, query: str) -> QueryResult:
     try:
         return store.query(query)
     except SyntaxError as error:
-        message = f"{compact(shape)}: the query compiled from it does not parse: {error.msg}"
+        message = f"{compact(shape, strict=False)}: the query compiled from it does not parse: {error.msg}"
         raise ConstraintSyntaxError(message) from None
 
 
@@ -142,10 +142,10 @@ def check_parses(shape: rdflib.term.Node, select: str, prefixes: dict[str, str])
         check_nesting(select)
         _parser_store().query(select, prefixes=prefixes)
     except QueryTooDeep as error:
-        raise ConstraintSyntaxError(f"{compact(str(shape))}: its sh:select is refused: {error}") from None
+        raise ConstraintSyntaxError(f"{compact(str(shape), strict=False)}: its sh:select is refused: {error}") from None
     except SyntaxError as error:
         raise ConstraintSyntaxError(
-            f"{compact(str(shape))}: its sh:select does not parse (line:column within the sh:select text): {error.msg}"
+            f"{compact(str(shape), strict=False)}: its sh:select does not parse (line:column within the sh:select text): {error.msg}"
         ) from None
 
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from server.rdf.labels import Labels
 from server.rdf.namespaces import DCTERMS, GS, ORG, OWL, PROV, RDF, SCHEMA, SKOS
-from server.web.pages.present import Labels, compact, wikidata_id
+from server.rdf.terms import compact
+from server.web.pages.present import wikidata_id
 from server.web.pages.queries import PageQueries
 from server.web.pages.resources import (
     NARROWER_ROLE,

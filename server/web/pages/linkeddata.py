@@ -14,10 +14,11 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
 from server.rdf.namespaces import GS, GSID, PREFIXES, RDFS, SKOS
+from server.rdf.terms import compact
 from server.web import errors
 from server.web.caching import cache_headers, etag_for, not_modified
 from server.web.pages.entity import build_page, key_facts, statement_rows
-from server.web.pages.present import ONTOLOGY_IRI, compact
+from server.web.pages.present import ONTOLOGY_IRI
 from server.web.pages.queries import InvalidIri, PageQueries, iri_ref, page_queries, values
 from server.web.pages.resources import class_counts_of_app, exists
 from server.web.pages.search import search_index

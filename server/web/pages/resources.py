@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from server.rdf.labels import Labels
 from server.rdf.namespaces import DCTERMS, GS, ORG, PROV, RDF, RDFS, SKOS
-from server.web.pages.present import Labels, format_date, parse_date
+from server.web.pages.present import format_date, parse_date
 from server.web.pages.queries import PageQueries, Row, Term, page_cache, page_queries, values
 from server.web.pages.vocabulary import EVENT_KINDS, Vocabulary
 

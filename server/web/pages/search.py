@@ -8,9 +8,10 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from server.rdf.namespaces import GS, PREFIXES
+from server.rdf.terms import compact
 from server.store.search_index import SEARCH_FILE, Entry, SearchIndex
 from server.web import errors
-from server.web.pages.present import compact, href
+from server.web.pages.present import href
 from server.web.pages.queries import page_cache
 from server.web.pages.vocabulary import vocabulary
 

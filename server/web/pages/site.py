@@ -11,9 +11,10 @@ from typing import Any
 from flask import Flask, current_app
 
 from server import __version__
+from server.rdf.terms import compact
 from server.web import assets
 from server.web.pages import dashboard, dataset, linkeddata, search, workbench
-from server.web.pages.present import compact, datatype_name, format_date, href, human_size, is_local, wikidata_page
+from server.web.pages.present import datatype_name, format_date, href, human_size, is_local, wikidata_page
 
 
 def register_pages(app: Flask) -> None:

@@ -15,8 +15,10 @@ from typing import Any
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
+from server.rdf.labels import KNOWN_TERMS, Labels, local_name
 from server.rdf.namespaces import DCTERMS, GS, OWL, RDF, RDFS, SKOS, graph_iri
-from server.web.pages.present import KNOWN_TERMS, ONTOLOGY_IRI, Labels, compact, local_name
+from server.rdf.terms import compact
+from server.web.pages.present import ONTOLOGY_IRI
 from server.web.pages.queries import PageQueries, page_cache, page_queries
 
 SH = "http://www.w3.org/ns/shacl#"

@@ -1,0 +1,198 @@
+"""`govsocial build` as named stages: inputs, syntax, load, validation, dumps and search index, count, switch.
+
+Every statement is loaded into the named graph of its source, and once more into the default graph, which is
+thus the RDF merge of all named graphs: a triple that two sources state matches once, as SPARQL's union default
+graph should (pyoxigraph's own union flag would match it twice).
+
+A build goes into a fresh directory of the store (server.store.builds) and becomes current only after every
+stage passed; a refusal or a crash removes the directory and leaves `current` as it was. An `observe` callback
+is told of each stage (and of each file loaded and each constraint checked) with its seconds: the build's own
+profile, which `bench/buildprofile.py` records.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+from pyoxigraph import DefaultGraph, NamedNode, Store
+
+from server.build.dumps import write_dumps
+from server.build.inputs import InputFile, dataset_version, discover
+from server.build.search_index import write_search_index
+from server.build.validation.problems import FileIndex, ValidationFailed
+from server.build.validation.shapes import check_shapes
+from server.build.validation.syntax import check_syntax
+from server.store.builds import (
+    BUILDS,
+    DUMPS_DIR,
+    ENGINE_DIR,
+    BuildInfo,
+    build_lock,
+    prune,
+    remove_incomplete,
+    switch,
+)
+from server.store.search_index import SEARCH_FILE
+
+#: Told `(name, seconds, **facts)` after each stage, file and constraint; may be called from two threads.
+Observer = Callable[..., None]
+#: The stages in the order they start (dumps and search index run beside validation, on a second core).
+STAGES = ("inputs", "syntax", "load", "validation", "dumps", "search index", "count", "optimize", "switch")
+
+
+def build(
+    store_dir: Path, ontology_dir: Path, data_dir: Path, keep: int = 2, observe: Observer | None = None
+) -> BuildInfo:
+    """Validate the inputs, load them into a fresh store and make it current.
+
+    Raises ValidationFailed (with a curator's report), InputError, or whatever stopped the build (a full
+    disk is an OSError); in every case `current` is untouched and the new build's directory removed.
+    """
+    started = time.monotonic()
+    tell = _Teller(observe)
+    with tell.stage("inputs"):
+        inputs = discover(ontology_dir, data_dir)
+    with tell.stage("syntax", files=len(inputs)):
+        problems, files_of = check_syntax(inputs)
+    if problems:
+        raise ValidationFailed(problems)
+    version = dataset_version(inputs)
+    store_dir.mkdir(parents=True, exist_ok=True)
+    with build_lock(store_dir):
+        remove_incomplete(store_dir)
+        build_id = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S%fZ}-{version}"
+        build_dir = store_dir / BUILDS / build_id
+        build_dir.mkdir(parents=True)
+        try:
+            graphs, distinct = _load_and_validate(build_dir, inputs, files_of, tell)
+            info = BuildInfo(
+                version=version,
+                built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                triples=sum(graphs.values()),
+                distinct_triples=distinct,
+                graphs=graphs,
+                files={item.name: item.graph for item in inputs},
+                seconds=round(time.monotonic() - started, 3),
+                dumps={path.name: path.stat().st_size for path in sorted((build_dir / DUMPS_DIR).iterdir())},
+            )
+            with tell.stage("switch"):
+                info.write(build_dir)
+                switch(store_dir, build_dir)
+        except BaseException as error:
+            _discard(build_dir, error)
+            raise
+        prune(store_dir, keep)
+    return info
+
+
+def _load_and_validate(
+    build_dir: Path, inputs: list[InputFile], files_of: FileIndex, tell: _Teller
+) -> tuple[dict[str, int], int]:
+    """Load every input into the new store, check the shapes there, write the dumps; count triples per graph.
+
+    The store is not yet current, so a refusal only costs the directory the caller removes.
+    """
+    store = Store(str(build_dir / ENGINE_DIR))
+    derivatives = None
+    try:
+        with tell.stage("load", files=len(inputs)):
+            load_inputs(store, inputs, tell.observe)
+        # The dumps and the search index only read the default and the named graphs, and pyoxigraph releases
+        # the GIL while it evaluates and serialises, so they are written on a second core while the shapes
+        # are checked (in scratch graphs of their own); a refused build discards them.
+        derivatives = _Background(_write_derivatives, store, build_dir, tell)
+        with tell.stage("validation"):
+            problems = [p for p in check_shapes(store, inputs, files_of, tell.observe) if p.severity == "Violation"]
+        if problems:
+            raise ValidationFailed(problems)
+        with tell.stage("count"):
+            counts = {
+                solution["g"].value: int(solution["n"].value)
+                for solution in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+            }
+            distinct = int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
+        derivatives.result()
+        with tell.stage("optimize"):
+            store.optimize()  # compacts away the scratch graphs too
+            store.flush()
+    finally:
+        if derivatives is not None:
+            derivatives.wait()
+        del store  # releases the RocksDB lock before the directory is made current or removed
+    return dict(sorted(counts.items())), distinct
+
+
+def load_inputs(store: Store, inputs: list[InputFile], observe: Observer | None = None) -> None:
+    """Each file into the named graph of its source, and into the default graph that merges them all."""
+    for item in inputs:
+        started = time.monotonic()
+        store.bulk_load(path=str(item.path), format=item.format, to_graph=NamedNode(item.graph))
+        store.bulk_load(path=str(item.path), format=item.format, to_graph=DefaultGraph())
+        if observe is not None:
+            observe(f"load {item.name}", time.monotonic() - started)
+
+
+def _write_derivatives(store: Store, build_dir: Path, tell: _Teller) -> None:
+    """What a build derives from its store for downloads and pages: the dumps and the search index."""
+    with tell.stage("dumps"):
+        write_dumps(store, build_dir / DUMPS_DIR)
+    with tell.stage("search index"):
+        write_search_index(store, build_dir / SEARCH_FILE)
+
+
+def _discard(build_dir: Path, error: BaseException) -> None:
+    """Remove the directory of a failed build, after closing the store that was being written into it.
+
+    The frames of the error's traceback still reference that store; until it is dropped, RocksDB keeps
+    writing files into the directory while it is being removed, and leaves some behind.
+    """
+    seen: BaseException | None = error
+    while seen is not None:
+        traceback.clear_frames(seen.__traceback__)
+        seen = seen.__context__
+    shutil.rmtree(build_dir, ignore_errors=True)
+
+
+class _Teller:
+    """Times the stages for the observer, if there is one."""
+
+    def __init__(self, observe: Observer | None):
+        self.observe = observe
+
+    @contextmanager
+    def stage(self, name: str, **facts: object) -> Iterator[None]:
+        started = time.monotonic()
+        yield
+        if self.observe is not None:
+            self.observe(name, time.monotonic() - started, stage=True, **facts)
+
+
+class _Background:
+    """A function running in a thread; `result()` re-raises what it raised."""
+
+    def __init__(self, function: Callable[..., None], *args: object):
+        self._error: BaseException | None = None
+
+        def run() -> None:
+            try:
+                function(*args)
+            except BaseException as error:  # handed to the builder, which decides
+                self._error = error
+
+        self._thread = threading.Thread(target=run, name=f"govsocial-{function.__name__}", daemon=True)
+        self._thread.start()
+
+    def wait(self) -> None:
+        self._thread.join()
+
+    def result(self) -> None:
+        self.wait()
+        if self._error is not None:
+            raise self._error
