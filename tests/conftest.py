@@ -1,11 +1,14 @@
-"""Shared fixtures: a store built from the real ontology and data, and a real server over HTTP."""
+"""Shared fixtures: a store built from the real ontology and data; the app in this process over the local
+engine (`app`, `client`, `http`: the in-process tier); and real servers over HTTP (`start_server`, `server_url`:
+the server tier, stopped together at the end)."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -13,11 +16,14 @@ import requests
 from pyoxigraph import Store
 
 from server.build.pipeline import build
+from server.engine.local import LocalEngine
 from server.engine.query import run_query
-from server.settings import PROJECT_DIR
-from server.store.builds import BuildInfo, open_store
+from server.engine.worker import load_into_memory
+from server.settings import PROJECT_DIR, Settings
+from server.store.builds import ENGINE_DIR, BuildInfo, current_build, open_store
+from server.web.app import create_app
 
-from .support import DATA_DIR, GOVSOCIAL, ONTOLOGY_DIR, free_port
+from .support import DATA_DIR, GOVSOCIAL, ONTOLOGY_DIR, Http, InProcess, free_port
 
 
 @pytest.fixture(scope="session")
@@ -107,14 +113,60 @@ def start_server(built_store_dir: Path) -> Iterator:
         return server
 
     yield start
-    for server in started:
-        server.stop()
+    with ThreadPoolExecutor(max_workers=max(len(started), 1)) as stopping:  # each may take seconds to stop
+        list(stopping.map(RunningServer.stop, started))
+
+
+@pytest.fixture(scope="session")
+def local_engine(built_store_dir: Path) -> LocalEngine:
+    """The session's build held in memory, as the workers hold it, answering in the test's own thread."""
+    return LocalEngine(load_into_memory(str(current_build(built_store_dir) / ENGINE_DIR)))
+
+
+@pytest.fixture(scope="session")
+def make_app(built_store_dir: Path, local_engine: LocalEngine) -> Callable[..., InProcess]:
+    """Apps on the session's store with chosen settings, in this process over the local engine."""
+    made: dict[tuple[tuple[str, str], ...], InProcess] = {}
+
+    def make(**settings: str) -> InProcess:
+        key = tuple(sorted(settings.items()))
+        if key not in made:
+            # the app names itself as the test client addresses it, as a deployment does with public_url
+            config = Settings({"store": built_store_dir, "public_url": InProcess.url + "/", **settings})
+            made[key] = InProcess(create_app(config, engine=local_engine))
+        return made[key]
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def http(make_app) -> InProcess:
+    """The app with the default settings, in process: the client of the in-process tier."""
+    return make_app()
+
+
+@pytest.fixture(scope="session")
+def app(http: InProcess):
+    """The Flask app behind `http`."""
+    return http.app
+
+
+@pytest.fixture(scope="session")
+def client(http: InProcess):
+    """Flask's test client of `app`."""
+    return http.client
 
 
 @pytest.fixture(scope="session")
 def server_url(start_server) -> str:
     """A server with the default settings, shared by the tests that do not change any."""
     return start_server().url
+
+
+@pytest.fixture(scope="session")
+def wire(server_url: str) -> Http:
+    """The default server as a client with the methods of `http`: for what must cross a real socket."""
+    return Http(server_url)
 
 
 def _wait_until_up(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
@@ -129,3 +181,16 @@ def _wait_until_up(url: str, process: subprocess.Popen, seconds: float = 60) -> 
         except requests.ConnectionError:
             time.sleep(0.1)
     raise RuntimeError(f"server at {url} did not answer within {seconds} s")
+
+
+#: Fixtures that start a process of ours: a test using one belongs to the server tier.
+_SERVER_FIXTURES = {"start_server", "server_url", "wire"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tiers, so `pytest -m "not server and not browser"` runs the in-process tier alone."""
+    for item in items:
+        if _SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.server)
+        if item.path.name == "test_browser.py":
+            item.add_marker(pytest.mark.browser)

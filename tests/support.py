@@ -1,7 +1,9 @@
-"""Helpers the tests share: where the project's files are, a free port, the installed command."""
+"""Helpers the tests share: where the project's files are, a free port, the installed command, the Wikidata
+stand-in, and clients of one server (in process or over HTTP) with the protocol's send and error checks."""
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
@@ -9,6 +11,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
 
 import requests
 
@@ -77,3 +81,166 @@ def oxigraph_server(location: Path, load: Path | None = None) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+# --------------------------------------------------------------------------------------------------
+# Clients of one server: a real one over HTTP, or the app in this process through Flask's test client
+# --------------------------------------------------------------------------------------------------
+
+#: Seconds a test waits for one HTTP answer.
+TIMEOUT = 30
+
+
+class Answer:
+    """What the in-process client returns, read as a `requests.Response` is: status, headers, body."""
+
+    def __init__(self, response: Any):
+        self._response = response
+        self.status_code: int = response.status_code
+        self.headers = response.headers
+        self.content: bytes = response.get_data()
+        self.url: str = response.request.url
+
+    @property
+    def text(self) -> str:
+        return self.content.decode(_charset(self.headers.get("Content-Type", "")), "replace")
+
+    @property
+    def ok(self) -> bool:
+        return self.status_code < 400
+
+    def json(self) -> Any:
+        return json.loads(self.content)
+
+
+def _charset(content_type: str) -> str:
+    for part in content_type.split(";")[1:]:
+        name, _, value = part.strip().partition("=")
+        if name.lower() == "charset" and value:
+            return value.strip('"')
+    return "utf-8"
+
+
+class InProcess:
+    """The app driven in this process by Flask's test client, with the calling conventions of `requests`.
+
+    `get("/sparql", params=..., headers=..., data=...)` works as `requests.get(url + "/sparql", ...)` does: the
+    same default headers (Accept: */*), form encoding of a dict body, redirects followed except for HEAD, so a
+    test reads the same against this client and against a real server (`Http`).
+    """
+
+    url = "http://localhost"
+
+    def __init__(self, app: Any):
+        self.app = app
+        self.client = app.test_client()
+
+    def request(self, method: str, path: str, **kwargs: Any) -> Answer:
+        params = kwargs.pop("params", None)
+        data = kwargs.pop("data", None)
+        headers = {"Accept": "*/*", **(kwargs.pop("headers", None) or {})}
+        follow = kwargs.pop("allow_redirects", method.upper() != "HEAD")
+        kwargs.pop("timeout", None)
+        if kwargs:
+            raise TypeError(f"the in-process client does not take {sorted(kwargs)}")
+        path = path.removeprefix(self.url)
+        if isinstance(data, dict):  # as requests does: a form body, a list value as repeated fields
+            data = urlencode(data, doseq=True)
+            headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        if isinstance(params, dict):
+            params = urlencode(params, doseq=True)
+        response = self.client.open(
+            path,
+            method=method.upper(),
+            query_string=params,
+            data=data,
+            headers={name: value for name, value in headers.items() if value is not None},
+            follow_redirects=follow,
+        )
+        return Answer(response)
+
+    def get(self, path: str, **kwargs: Any) -> Answer:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> Answer:
+        return self.request("POST", path, **kwargs)
+
+    def head(self, path: str, **kwargs: Any) -> Answer:
+        return self.request("HEAD", path, **kwargs)
+
+    def options(self, path: str, **kwargs: Any) -> Answer:
+        return self.request("OPTIONS", path, **kwargs)
+
+
+class Http:
+    """A real server at `url`, with the same methods as `InProcess` (paths relative to the server)."""
+
+    def __init__(self, url: str):
+        self.url = url
+
+    def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        kwargs.setdefault("timeout", TIMEOUT)
+        return requests.request(method, self.url + path.removeprefix(self.url), **kwargs)
+
+    def get(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("POST", path, **kwargs)
+
+    def head(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("HEAD", path, **kwargs)
+
+    def options(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("OPTIONS", path, **kwargs)
+
+
+#: A client of one server, in process or over HTTP: what the helpers below take.
+Web = InProcess | Http
+
+
+def send(
+    web: Web,
+    method: str,
+    query: str,
+    accept: str | None = "*/*",
+    params: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Any:
+    """Send `query` to /sparql the way `method` names: GET with `query=`, a form POST, or a direct POST body.
+
+    Other protocol parameters (`params`) go where that way carries them: in the URL for GET and direct
+    POST, in the form body for a form POST. `accept=None` sends no Accept header at all.
+    """
+    all_headers = {"Accept": accept, **(headers or {})}
+    params = params or {}
+    if method == "GET":
+        return web.get("/sparql", params={"query": query, **params}, headers=all_headers)
+    if method == "POST form":
+        return web.post("/sparql", data={"query": query, **params}, headers=all_headers)
+    if method == "POST direct":
+        all_headers["Content-Type"] = "application/sparql-query"
+        return web.post("/sparql", params=params, data=query.encode("utf-8"), headers=all_headers)
+    raise ValueError(method)
+
+
+def media_type(response: Any) -> str:
+    """The media type of an answer, without parameters such as charset."""
+    return response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+
+
+def assert_error(response: Any, status: int, error_type: str) -> dict:
+    """Check our one JSON error shape, {"ok": false, "error": str, "status": int, "type": str}; return it."""
+    assert response.status_code == status, response.text[:500]
+    assert media_type(response) == "application/json", response.headers.get("Content-Type")
+    body = response.json()
+    assert body["ok"] is False
+    assert isinstance(body["error"], str) and body["error"].strip()
+    assert body["status"] == status
+    assert body["type"] == error_type
+    return body
+
+
+def health(web: Web) -> dict:
+    """The server's /-/health document."""
+    return web.get("/-/health").json()

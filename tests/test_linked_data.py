@@ -7,15 +7,18 @@ store through the same PageQueries the server uses, then end to end against a ru
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
-import requests
 from pyoxigraph import Literal, NamedNode, RdfFormat, Store, Triple, parse
 
 from server.engine.jobs import execute
 from server.rdf.namespaces import GS, GSID, ORG, RDFS
+from server.settings import Settings
 from server.web.pages.linkeddata import REPRESENTATIONS, SUFFIXES, description, link_header, negotiate, split_suffix
 from server.web.pages.queries import InvalidIri, PageQueries, values
+
+from .support import InProcess
 
 LANDTAG = GSID + "org/niedersaechsischer-landtag"
 NIEDERSACHSEN = GSID + "org/niedersachsen"
@@ -32,7 +35,7 @@ RDF_FORMATS = {
 @pytest.fixture(scope="module")
 def queries(store: Store) -> PageQueries:
     """The pages' query runner on the session's store, without the worker pool."""
-    return PageQueries(lambda job: execute(store, job))
+    return PageQueries(lambda job: execute(store, job), Settings().max_result_bytes)
 
 
 def triples_of(body: bytes, media_type: str) -> set[Triple]:
@@ -170,12 +173,12 @@ def test_description_of_an_unknown_iri_is_empty(queries: PageQueries) -> None:
 
 
 @pytest.fixture(scope="module")
-def get(server_url: str) -> Callable[..., requests.Response]:
-    """GET a path of the shared server."""
+def get(http: InProcess) -> Callable[..., Any]:
+    """GET a path of the app under test."""
 
-    def fetch(path: str, accept: str | None = None, **kwargs) -> requests.Response:
+    def fetch(path: str, accept: str | None = None, **kwargs) -> Any:
         headers = {"Accept": accept} if accept else {}
-        return requests.get(server_url + path, headers=headers, timeout=30, **kwargs)
+        return http.get(path, headers=headers, **kwargs)
 
     return fetch
 
@@ -263,12 +266,10 @@ def test_unacceptable_accept_is_a_406(get) -> None:
     assert response.status_code == 406
 
 
-def test_unchanged_description_is_a_304(get) -> None:
+def test_unchanged_description_is_a_304(get, http: InProcess) -> None:
     """The ETag follows the dataset version: a client that has it gets 304."""
     first = get("/id/org/dresden", "text/turtle")
-    again = requests.get(
-        first.url, headers={"Accept": "text/turtle", "If-None-Match": first.headers["ETag"]}, timeout=30
-    )
+    again = http.get(first.url, headers={"Accept": "text/turtle", "If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304
 
 

@@ -12,9 +12,9 @@ import json
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
-import requests
 from flask import Flask, render_template_string
 from pyoxigraph import RdfFormat, Store, parse
 
@@ -23,7 +23,8 @@ from server.engine.jobs import execute
 from server.rdf.labels import Labels
 from server.rdf.namespaces import GS, GSID, OWL, RDF, RDFS
 from server.rdf.terms import compact
-from server.store.builds import BuildInfo, current_build
+from server.settings import Settings
+from server.store.builds import current_build
 from server.store.search_index import SEARCH_FILE, SearchIndex, fold, fold_german
 from server.web.assets import NODE_MODULES, VENDOR_FILES
 from server.web.examples import load_examples
@@ -32,10 +33,9 @@ from server.web.pages.entity import build_page, page_kind
 from server.web.pages.present import format_date, href, is_local
 from server.web.pages.queries import PageQueries, Term
 from server.web.pages.resources import Value
-from server.web.pages.site import register_pages
 from server.web.pages.vocabulary import Vocabulary, load_vocabulary
 
-from .support import QUERIES_DIR
+from .support import QUERIES_DIR, InProcess, assert_error
 
 Rows = list[dict[str, str]]
 ORG = GSID + "org/"
@@ -49,7 +49,7 @@ BROWSER_ACCEPT = "text/html,application/xhtml+xml,*/*;q=0.8"
 @pytest.fixture(scope="module")
 def queries(store: Store) -> PageQueries:
     """The pages' query runner on the session's store (the server runs the same texts on its workers)."""
-    return PageQueries(lambda job: execute(store, job))
+    return PageQueries(lambda job: execute(store, job), Settings().max_result_bytes)
 
 
 @pytest.fixture(scope="module")
@@ -140,11 +140,8 @@ def test_http_and_https_iris_link_where_they_say(iri: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def templates(build_info: BuildInfo) -> Flask:
-    """An app with the site's templates, filters and shared context, to render macros on their own."""
-    app = Flask("server.web.app")
-    register_pages(app)
-    app.extensions["govsocial"] = {"build": build_info}
+def templates(app: Flask) -> Flask:
+    """The app under test, with the site's templates, filters and shared context, to render macros on their own."""
     return app
 
 
@@ -473,11 +470,11 @@ def test_events_per_land_put_the_landtag_departure_under_niedersachsen(select) -
 
 
 @pytest.fixture(scope="module")
-def get(server_url: str) -> Callable[..., requests.Response]:
-    """GET a path of the shared server, as a browser by default."""
+def get(http: InProcess) -> Callable[..., Any]:
+    """GET a path of the app under test, as a browser by default."""
 
-    def fetch(path: str, accept: str = BROWSER_ACCEPT, **kwargs) -> requests.Response:
-        return requests.get(server_url + path, headers={"Accept": accept}, timeout=30, **kwargs)
+    def fetch(path: str, accept: str = BROWSER_ACCEPT, **kwargs) -> Any:
+        return http.get(path, headers={"Accept": accept}, **kwargs)
 
     return fetch
 
@@ -672,3 +669,16 @@ def test_vendored_assets_are_served_from_node_modules(get, name: str) -> None:
 def test_only_listed_assets_are_served(get, name: str) -> None:
     """node_modules is not browsable: anything off the list is a 404."""
     assert get("/assets/" + name, "*/*").status_code == 404
+
+
+def test_a_page_past_the_result_limit_is_422_in_the_error_shape(make_app) -> None:
+    """A page's queries are held to max_result_bytes as /sparql's are: past it the page is 422 result_too_large
+    (a page for a browser, JSON for a program), never a 500; search, which reads the build's index and
+    vocabulary, still answers."""
+    small = make_app(max_result_bytes="2000", prewarm_examples="false")
+    page = small.get("/id/org/dresden", headers={"Accept": BROWSER_ACCEPT})
+    assert page.status_code == 422, page.text[:300]
+    assert "result too large" in page.text and page.headers["Content-Type"].startswith("text/html")
+    assert_error(small.get("/id/org/dresden", headers={"Accept": "text/turtle"}), 422, "result_too_large")
+    hits = small.get("/-/search", params={"q": "Dresden"})
+    assert hits.status_code == 200 and hits.json()["results"][0]["iri"].endswith("/org/dresden")

@@ -1,8 +1,9 @@
-"""The SPARQL 1.1 Protocol over HTTP, to the letter, against a real server on 127.0.0.1.
+"""The SPARQL 1.1 Protocol, to the letter: against the app in process (Flask's test client over the local
+engine), and CORS against a real server on 127.0.0.1.
 
 Every answer is parsed with a real parser (json, xml.etree, csv, pyoxigraph) and compared with what the
 built store itself answers, so a test fails on a wrong body, not only on a wrong status. The tables of
-media types are written out here, independently of server/negotiation.py, so a server that drops or
+media types are written out here, independently of server/rdf/formats.py, so a server that drops or
 renames a format fails these tests instead of silently agreeing with itself.
 """
 
@@ -13,15 +14,17 @@ import io
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from typing import Any
 
 import pyoxigraph
 import pytest
-import requests
 from pyoxigraph import QueryResultsFormat, RdfFormat, Store
 
 import server
 
-TIMEOUT = 30
+from .support import Http, InProcess, Web, assert_error, media_type, send
+from .support import health as support_health
+
 GS = "https://w3id.org/govsocial/ontology#"
 DRESDEN = "https://w3id.org/govsocial/id/org/dresden"
 GRAPH_ONTOLOGY = "https://w3id.org/govsocial/graph/ontology"
@@ -50,49 +53,6 @@ DEFAULT_GRAPH_SIZE = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 # --------------------------------------------------------------------------------------------------
 # Sending and reading
 # --------------------------------------------------------------------------------------------------
-
-
-def send(
-    base_url: str,
-    method: str,
-    query: str,
-    accept: str | None = "*/*",
-    params: dict[str, str | list[str]] | None = None,
-    headers: dict[str, str] | None = None,
-) -> requests.Response:
-    """Send `query` the way `method` names: GET with `query=`, a form POST, or a direct POST body.
-
-    Other protocol parameters (`params`) go where that way carries them: in the URL for GET and direct
-    POST, in the form body for a form POST. `accept=None` sends no Accept header at all.
-    """
-    url = f"{base_url}/sparql"
-    all_headers = {"Accept": accept, **(headers or {})}
-    params = params or {}
-    if method == "GET":
-        return requests.get(url, params={"query": query, **params}, headers=all_headers, timeout=TIMEOUT)
-    if method == "POST form":
-        return requests.post(url, data={"query": query, **params}, headers=all_headers, timeout=TIMEOUT)
-    if method == "POST direct":
-        all_headers["Content-Type"] = "application/sparql-query"
-        return requests.post(url, params=params, data=query.encode("utf-8"), headers=all_headers, timeout=TIMEOUT)
-    raise ValueError(method)
-
-
-def media_type(response: requests.Response) -> str:
-    """The media type of an answer, without parameters such as charset."""
-    return response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-
-
-def assert_error(response: requests.Response, status: int, error_type: str) -> dict:
-    """Check our one JSON error shape, {"ok": false, "error": str, "status": int, "type": str}; return it."""
-    assert response.status_code == status, response.text[:500]
-    assert media_type(response) == "application/json", response.headers.get("Content-Type")
-    body = response.json()
-    assert body["ok"] is False
-    assert isinstance(body["error"], str) and body["error"].strip()
-    assert body["status"] == status
-    assert body["type"] == error_type
-    return body
 
 
 def _select_json(body: bytes) -> tuple[list[str], set[tuple[str, ...]]]:
@@ -189,14 +149,14 @@ def parse_graph(body: bytes, fmt: RdfFormat) -> set[str]:
     return statements
 
 
-def count(response: requests.Response) -> int:
+def count(response: Any) -> int:
     """The single ?n of a COUNT query answered as SPARQL JSON."""
     assert response.status_code == 200, response.text[:500]
     [row] = response.json()["results"]["bindings"]
     return int(row["n"]["value"])
 
 
-def graph_names(response: requests.Response) -> set[str]:
+def graph_names(response: Any) -> set[str]:
     """The ?g values of a SELECT answered as SPARQL JSON."""
     assert response.status_code == 200, response.text[:500]
     return {row["g"]["value"] for row in response.json()["results"]["bindings"]}
@@ -224,9 +184,9 @@ def expected_dresden_triples(store: Store) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def health(server_url: str) -> dict:
-    """The default server's /-/health document."""
-    return requests.get(f"{server_url}/-/health", timeout=TIMEOUT).json()
+def health(http: Web) -> dict:
+    """The /-/health document of the app under test."""
+    return support_health(http)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -237,13 +197,13 @@ def health(server_url: str) -> dict:
 @pytest.mark.parametrize("accept", list(SELECT_PARSERS))
 @pytest.mark.parametrize("method", METHODS)
 def test_select_answers_in_each_result_format(
-    server_url: str, method: str, accept: str, expected_select: set[tuple[str, ...]]
+    http: Web, method: str, accept: str, expected_select: set[tuple[str, ...]]
 ) -> None:
     """A SELECT sent each way comes back in the requested result format with the store's rows.
 
     The body is parsed with that format's own parser: a right status over a wrong or truncated body fails.
     """
-    response = send(server_url, method, SELECT, accept=accept)
+    response = send(http, method, SELECT, accept=accept)
     assert response.status_code == 200, response.text[:500]
     assert media_type(response) == accept
     names, rows = SELECT_PARSERS[accept](response.content)
@@ -254,11 +214,9 @@ def test_select_answers_in_each_result_format(
 @pytest.mark.parametrize(("query", "expected"), [(ASK_TRUE, True), (ASK_FALSE, False)], ids=["true", "false"])
 @pytest.mark.parametrize("accept", list(ASK_PARSERS))
 @pytest.mark.parametrize("method", METHODS)
-def test_ask_answers_in_each_result_format(
-    server_url: str, method: str, accept: str, query: str, expected: bool
-) -> None:
+def test_ask_answers_in_each_result_format(http: Web, method: str, accept: str, query: str, expected: bool) -> None:
     """An ASK sent each way answers true or false in the requested result format, as the data says."""
-    response = send(server_url, method, query, accept=accept)
+    response = send(http, method, query, accept=accept)
     assert response.status_code == 200, response.text[:500]
     assert media_type(response) == accept
     assert ASK_PARSERS[accept](response.content) is expected
@@ -267,10 +225,10 @@ def test_ask_answers_in_each_result_format(
 @pytest.mark.parametrize("accept", list(GRAPH_FORMATS))
 @pytest.mark.parametrize("method", METHODS)
 def test_construct_answers_in_each_graph_format(
-    server_url: str, method: str, accept: str, expected_dresden_triples: set[str]
+    http: Web, method: str, accept: str, expected_dresden_triples: set[str]
 ) -> None:
     """A CONSTRUCT sent each way comes back as RDF in the requested format with exactly the store's triples."""
-    response = send(server_url, method, CONSTRUCT, accept=accept)
+    response = send(http, method, CONSTRUCT, accept=accept)
     assert response.status_code == 200, response.text[:500]
     assert media_type(response) == accept
     assert parse_graph(response.content, GRAPH_FORMATS[accept]) == expected_dresden_triples
@@ -279,10 +237,10 @@ def test_construct_answers_in_each_graph_format(
 @pytest.mark.parametrize("accept", list(GRAPH_FORMATS))
 @pytest.mark.parametrize("method", METHODS)
 def test_describe_answers_in_each_graph_format(
-    server_url: str, method: str, accept: str, expected_dresden_triples: set[str]
+    http: Web, method: str, accept: str, expected_dresden_triples: set[str]
 ) -> None:
     """DESCRIBE of Dresden sent each way gives, in the requested format, at least every triple about Dresden."""
-    response = send(server_url, method, DESCRIBE, accept=accept)
+    response = send(http, method, DESCRIBE, accept=accept)
     assert response.status_code == 200, response.text[:500]
     assert media_type(response) == accept
     assert parse_graph(response.content, GRAPH_FORMATS[accept]) >= expected_dresden_triples
@@ -301,14 +259,14 @@ def test_describe_answers_in_each_graph_format(
 @pytest.mark.parametrize("accept", [None, "*/*", ""], ids=["no-accept", "any", "empty"])
 @pytest.mark.parametrize("method", METHODS)
 def test_without_a_preference_the_default_format_answers(
-    server_url: str, method: str, accept: str | None, query: str, default: str
+    http: Web, method: str, accept: str | None, query: str, default: str
 ) -> None:
     """No Accept, `*/*` or an empty Accept gives SPARQL JSON for SELECT/ASK and Turtle for CONSTRUCT/DESCRIBE,
     the very bytes an explicit request for that type gets."""
-    response = send(server_url, method, query, accept=accept)
+    response = send(http, method, query, accept=accept)
     assert response.status_code == 200, response.text[:500]
     assert media_type(response) == default
-    assert response.content == send(server_url, method, query, accept=default).content
+    assert response.content == send(http, method, query, accept=default).content
 
 
 @pytest.mark.parametrize(
@@ -323,11 +281,9 @@ def test_without_a_preference_the_default_format_answers(
     ],
     ids=["xml-over-csv", "tsv-over-xml", "skip-unknown", "q0-refuses", "rdfxml-over-nt", "jsonld-highest"],
 )
-def test_accept_quality_values_choose_the_preferred_format(
-    server_url: str, query: str, accept: str, expected: str
-) -> None:
+def test_accept_quality_values_choose_the_preferred_format(http: Web, query: str, accept: str, expected: str) -> None:
     """The Accept header's q-values decide the format: the highest acceptable one wins, q=0 means never."""
-    response = send(server_url, "GET", query, accept=accept)
+    response = send(http, "GET", query, accept=accept)
     assert response.status_code == 200, response.text[:500]
     assert media_type(response) == expected
 
@@ -346,18 +302,18 @@ def test_accept_quality_values_choose_the_preferred_format(
 )
 @pytest.mark.parametrize("method", METHODS)
 def test_format_parameter_overrides_accept(
-    server_url: str, method: str, query: str, format_value: str, accept: str, expected: str
+    http: Web, method: str, query: str, format_value: str, accept: str, expected: str
 ) -> None:
     """`format=` (short name or media type) wins over the Accept header, however the query was sent."""
-    response = send(server_url, method, query, accept=accept, params={"format": format_value})
+    response = send(http, method, query, accept=accept, params={"format": format_value})
     assert response.status_code == 200, response.text[:500]
     assert media_type(response) == expected
 
 
 @pytest.mark.parametrize("method", METHODS)
-def test_answers_say_they_vary_on_accept(server_url: str, method: str) -> None:
+def test_answers_say_they_vary_on_accept(http: Web, method: str) -> None:
     """Answers carry `Vary: Accept`, so a shared cache never serves CSV to a client that asked for JSON."""
-    response = send(server_url, method, SELECT, accept="text/csv")
+    response = send(http, method, SELECT, accept="text/csv")
     assert response.status_code == 200
     vary = [part.strip().lower() for part in response.headers.get("Vary", "").split(",")]
     assert "accept" in vary
@@ -369,70 +325,70 @@ def test_answers_say_they_vary_on_accept(server_url: str, method: str) -> None:
 
 
 @pytest.mark.parametrize("method", METHODS)
-def test_default_graph_uri_of_the_ontology_hides_the_curated_events(server_url: str, method: str) -> None:
+def test_default_graph_uri_of_the_ontology_hides_the_curated_events(http: Web, method: str) -> None:
     """With default-graph-uri=.../graph/ontology the default graph holds only that graph: no departures."""
-    assert count(send(server_url, method, DEPARTURES, params={"default-graph-uri": GRAPH_ONTOLOGY})) == 0
+    assert count(send(http, method, DEPARTURES, params={"default-graph-uri": GRAPH_ONTOLOGY})) == 0
 
 
 @pytest.mark.parametrize("method", METHODS)
-def test_default_graph_uri_of_the_curated_graph_holds_every_departure(server_url: str, method: str) -> None:
+def test_default_graph_uri_of_the_curated_graph_holds_every_departure(http: Web, method: str) -> None:
     """With default-graph-uri=.../graph/curated every departure is found (the same number as in the union)."""
-    in_union = count(send(server_url, method, DEPARTURES))
+    in_union = count(send(http, method, DEPARTURES))
     assert in_union > 0
-    assert count(send(server_url, method, DEPARTURES, params={"default-graph-uri": GRAPH_CURATED})) == in_union
+    assert count(send(http, method, DEPARTURES, params={"default-graph-uri": GRAPH_CURATED})) == in_union
 
 
 @pytest.mark.parametrize("method", METHODS)
-def test_two_default_graph_uris_are_merged(server_url: str, method: str) -> None:
+def test_two_default_graph_uris_are_merged(http: Web, method: str) -> None:
     """Two default-graph-uri values make a default graph of both: the curated events and the ontology's
     class declarations are seen together, though each lives in only one of the graphs."""
     query = "SELECT (COUNT(*) AS ?n) WHERE { ?event a gs:Departure . gs:Departure a owl:Class }"
     both = {"default-graph-uri": [GRAPH_ONTOLOGY, GRAPH_CURATED]}
-    assert count(send(server_url, method, query, params=both)) > 0
+    assert count(send(http, method, query, params=both)) > 0
     for single in (GRAPH_ONTOLOGY, GRAPH_CURATED):
-        assert count(send(server_url, method, query, params={"default-graph-uri": single})) == 0
+        assert count(send(http, method, query, params={"default-graph-uri": single})) == 0
 
 
 @pytest.mark.parametrize(
     "named", [[GRAPH_CURATED], [GRAPH_ONTOLOGY], [GRAPH_ONTOLOGY, GRAPH_CURATED]], ids=["curated", "ontology", "both"]
 )
 @pytest.mark.parametrize("method", METHODS)
-def test_named_graph_uri_limits_what_graph_patterns_see(server_url: str, method: str, named: list[str]) -> None:
+def test_named_graph_uri_limits_what_graph_patterns_see(http: Web, method: str, named: list[str]) -> None:
     """GRAPH ?g sees exactly the graphs listed in named-graph-uri, no other."""
-    assert graph_names(send(server_url, method, GRAPHS_SEEN, params={"named-graph-uri": named})) == set(named)
+    assert graph_names(send(http, method, GRAPHS_SEEN, params={"named-graph-uri": named})) == set(named)
 
 
 @pytest.mark.parametrize("method", METHODS)
-def test_both_dataset_parameters_give_exactly_the_requested_dataset(server_url: str, method: str) -> None:
+def test_both_dataset_parameters_give_exactly_the_requested_dataset(http: Web, method: str) -> None:
     """default-graph-uri=ontology with named-graph-uri=curated: no departures outside GRAPH, only curated inside."""
     params = {"default-graph-uri": GRAPH_ONTOLOGY, "named-graph-uri": GRAPH_CURATED}
-    assert count(send(server_url, method, DEPARTURES, params=params)) == 0
-    assert graph_names(send(server_url, method, GRAPHS_SEEN, params=params)) == {GRAPH_CURATED}
+    assert count(send(http, method, DEPARTURES, params=params)) == 0
+    assert graph_names(send(http, method, GRAPHS_SEEN, params=params)) == {GRAPH_CURATED}
 
 
 @pytest.mark.parametrize("method", METHODS)
-def test_named_graph_uri_alone_leaves_the_default_graph_empty(server_url: str, method: str) -> None:
+def test_named_graph_uri_alone_leaves_the_default_graph_empty(http: Web, method: str) -> None:
     """Protocol 2.1.4 / Query 13.2: a dataset with named graphs only has an empty default graph.
 
     Otherwise a client restricting the query to the curated graph still sees the ontology's triples.
     """
-    assert count(send(server_url, method, DEFAULT_GRAPH_SIZE, params={"named-graph-uri": GRAPH_CURATED})) == 0
+    assert count(send(http, method, DEFAULT_GRAPH_SIZE, params={"named-graph-uri": GRAPH_CURATED})) == 0
 
 
 @pytest.mark.parametrize("method", METHODS)
-def test_default_graph_uri_alone_leaves_no_named_graphs(server_url: str, method: str) -> None:
+def test_default_graph_uri_alone_leaves_no_named_graphs(http: Web, method: str) -> None:
     """A protocol dataset without named-graph-uri has no named graphs: GRAPH ?g matches nothing."""
-    assert graph_names(send(server_url, method, GRAPHS_SEEN, params={"default-graph-uri": GRAPH_CURATED})) == set()
+    assert graph_names(send(http, method, GRAPHS_SEEN, params={"default-graph-uri": GRAPH_CURATED})) == set()
 
 
-def test_repeated_default_graph_uri_is_merged_once(server_url: str) -> None:
+def test_repeated_default_graph_uri_is_merged_once(http: Web) -> None:
     """The RDF merge of a graph with itself is that graph: listing it twice must not double its triples."""
-    once = count(send(server_url, "GET", DEFAULT_GRAPH_SIZE, params={"default-graph-uri": GRAPH_CURATED}))
+    once = count(send(http, "GET", DEFAULT_GRAPH_SIZE, params={"default-graph-uri": GRAPH_CURATED}))
     twice = {"default-graph-uri": [GRAPH_CURATED, GRAPH_CURATED]}
-    assert count(send(server_url, "GET", DEFAULT_GRAPH_SIZE, params=twice)) == once
+    assert count(send(http, "GET", DEFAULT_GRAPH_SIZE, params=twice)) == once
 
 
-def test_union_default_graph_holds_a_triple_once(server_url: str, store: Store) -> None:
+def test_union_default_graph_holds_a_triple_once(http: Web, store: Store) -> None:
     """A triple that two named graphs both state is one triple of the union default graph: it matches once."""
     shared = list(
         store.query(
@@ -444,31 +400,31 @@ def test_union_default_graph_holds_a_triple_once(server_url: str, store: Store) 
         pytest.skip("no triple of this build is stated in two named graphs")
     [row] = shared
     pattern = f"SELECT (COUNT(*) AS ?n) WHERE {{ {row['s']} {row['p']} {row['o']} }}"
-    assert count(send(server_url, "GET", pattern)) == 1
+    assert count(send(http, "GET", pattern)) == 1
 
 
-def test_protocol_dataset_overrides_from_in_the_query(server_url: str) -> None:
+def test_protocol_dataset_overrides_from_in_the_query(http: Web) -> None:
     """Protocol 2.1.4: default-graph-uri wins over the query's own FROM."""
     query = DEPARTURES.replace("WHERE", f"FROM <{GRAPH_CURATED}> WHERE")
-    assert count(send(server_url, "GET", query, params={"default-graph-uri": GRAPH_ONTOLOGY})) == 0
+    assert count(send(http, "GET", query, params={"default-graph-uri": GRAPH_ONTOLOGY})) == 0
 
 
-def test_from_named_in_the_query_limits_graph_patterns(server_url: str) -> None:
+def test_from_named_in_the_query_limits_graph_patterns(http: Web) -> None:
     """FROM NAMED in the query text restricts GRAPH ?g to that graph when the protocol gives no dataset."""
     query = GRAPHS_SEEN.replace("WHERE", f"FROM NAMED <{GRAPH_CURATED}> WHERE")
-    assert graph_names(send(server_url, "GET", query)) == {GRAPH_CURATED}
+    assert graph_names(send(http, "GET", query)) == {GRAPH_CURATED}
 
 
-def test_from_in_the_query_sets_the_default_graph(server_url: str) -> None:
+def test_from_in_the_query_sets_the_default_graph(http: Web) -> None:
     """Without protocol parameters, the query's FROM <ontology> makes the ontology the default graph."""
     query = DEPARTURES.replace("WHERE", f"FROM <{GRAPH_ONTOLOGY}> WHERE")
-    assert count(send(server_url, "GET", query)) == 0
+    assert count(send(http, "GET", query)) == 0
 
 
-def test_from_named_alone_leaves_the_default_graph_empty(server_url: str) -> None:
+def test_from_named_alone_leaves_the_default_graph_empty(http: Web) -> None:
     """Query 13.2: FROM NAMED without FROM gives an empty default graph."""
     query = DEFAULT_GRAPH_SIZE.replace("WHERE", f"FROM NAMED <{GRAPH_CURATED}> WHERE")
-    assert count(send(server_url, "GET", query)) == 0
+    assert count(send(http, "GET", query)) == 0
 
 
 # --------------------------------------------------------------------------------------------------
@@ -480,7 +436,7 @@ def test_from_named_alone_leaves_the_default_graph_empty(server_url: str) -> Non
     "query", ["SELEC * WHERE { ?s ?p ?o }", "SELECT * WHERE { ?s ?p }", "ASK { <no closing bracket }"]
 )
 @pytest.mark.parametrize("method", METHODS)
-def test_malformed_query_is_400_with_the_parsers_message(server_url: str, method: str, query: str) -> None:
+def test_malformed_query_is_400_with_the_parsers_message(http: Web, method: str, query: str) -> None:
     """A query that does not parse is a 400 malformed_query whose message is the parser's own (line, column)."""
     try:
         Store().query(query)
@@ -488,43 +444,42 @@ def test_malformed_query_is_400_with_the_parsers_message(server_url: str, method
         parser_message = error.msg
     else:
         pytest.fail("the test query parses")
-    body = assert_error(send(server_url, method, query), 400, "malformed_query")
+    body = assert_error(send(http, method, query), 400, "malformed_query")
     assert parser_message in body["error"]
 
 
 @pytest.mark.parametrize("method", METHODS)
-def test_empty_query_is_400(server_url: str, method: str) -> None:
+def test_empty_query_is_400(http: Web, method: str) -> None:
     """An empty or blank query is a malformed query, not a Service Description request."""
-    assert_error(send(server_url, method, "  \n"), 400, "malformed_query")
+    assert_error(send(http, method, "  \n"), 400, "malformed_query")
 
 
 @pytest.mark.parametrize("how", ["GET twice", "form twice", "form and URL"])
-def test_two_query_parameters_are_400(server_url: str, how: str) -> None:
+def test_two_query_parameters_are_400(http: Web, how: str) -> None:
     """Protocol 2.1: exactly one `query`; two (in the URL, the form, or one in each) is a client error."""
-    url = f"{server_url}/sparql"
+    url = "/sparql"
     if how == "GET twice":
-        response = requests.get(url, params={"query": [ASK_TRUE, ASK_FALSE]}, timeout=TIMEOUT)
+        response = http.get(url, params={"query": [ASK_TRUE, ASK_FALSE]})
     elif how == "form twice":
-        response = requests.post(url, data={"query": [ASK_TRUE, ASK_FALSE]}, timeout=TIMEOUT)
+        response = http.post(url, data={"query": [ASK_TRUE, ASK_FALSE]})
     else:
-        response = requests.post(url, params={"query": ASK_TRUE}, data={"query": ASK_FALSE}, timeout=TIMEOUT)
+        response = http.post(url, params={"query": ASK_TRUE}, data={"query": ASK_FALSE})
     body = assert_error(response, 400, "bad_parameter")
     assert "query" in body["error"]
 
 
-def test_direct_post_with_a_query_parameter_too_is_400(server_url: str) -> None:
+def test_direct_post_with_a_query_parameter_too_is_400(http: Web) -> None:
     """A direct POST carries the query in its body; a second one in `query=` is ambiguous and refused."""
-    response = send(server_url, "POST direct", ASK_TRUE, params={"query": ASK_FALSE})
+    response = send(http, "POST direct", ASK_TRUE, params={"query": ASK_FALSE})
     assert_error(response, 400, "bad_parameter")
 
 
 @pytest.mark.parametrize("form", [{}, {"default-graph-uri": GRAPH_CURATED}, {"format": "json"}], ids=str)
-def test_form_post_without_query_is_400(server_url: str, form: dict[str, str]) -> None:
+def test_form_post_without_query_is_400(http: Web, form: dict[str, str]) -> None:
     """A form POST must carry `query` (a form POST is never a Service Description request)."""
-    response = requests.post(
-        f"{server_url}/sparql",
+    response = http.post(
+        "/sparql",
         data=form or b"",
-        timeout=TIMEOUT,
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     body = assert_error(response, 400, "bad_parameter")
@@ -534,9 +489,9 @@ def test_form_post_without_query_is_400(server_url: str, form: dict[str, str]) -
 @pytest.mark.parametrize("parameter", ["default-graph-uri", "named-graph-uri"])
 @pytest.mark.parametrize("iri", ["not an iri", "relative/path", "<http://example.org/g>", "http://exa mple.org/"])
 @pytest.mark.parametrize("method", METHODS)
-def test_bad_graph_iri_is_400(server_url: str, method: str, parameter: str, iri: str) -> None:
+def test_bad_graph_iri_is_400(http: Web, method: str, parameter: str, iri: str) -> None:
     """A dataset parameter that is not an absolute IRI is a 400 that names the parameter."""
-    body = assert_error(send(server_url, method, SELECT, params={parameter: iri}), 400, "bad_parameter")
+    body = assert_error(send(http, method, SELECT, params={parameter: iri}), 400, "bad_parameter")
     assert parameter in body["error"]
 
 
@@ -553,31 +508,31 @@ def test_bad_graph_iri_is_400(server_url: str, method: str, parameter: str, iri:
     ids=["select-png", "select-turtle", "ask-rdfxml", "construct-srj", "construct-csv", "select-json-q0"],
 )
 @pytest.mark.parametrize("method", METHODS)
-def test_nothing_acceptable_is_406_listing_what_is(server_url: str, method: str, query: str, accept: str) -> None:
+def test_nothing_acceptable_is_406_listing_what_is(http: Web, method: str, query: str, accept: str) -> None:
     """When no acceptable type can carry the result, the answer is 406 and says which types are available."""
-    body = assert_error(send(server_url, method, query, accept=accept), 406, "not_acceptable")
+    body = assert_error(send(http, method, query, accept=accept), 406, "not_acceptable")
     assert body["available"]
     assert all(available in body["error"] for available in body["available"])
 
 
-def test_unknown_format_parameter_is_406(server_url: str) -> None:
+def test_unknown_format_parameter_is_406(http: Web) -> None:
     """`format=` naming no format we serve is refused (406), never silently replaced."""
-    assert_error(send(server_url, "GET", SELECT, params={"format": "image/png"}), 406, "not_acceptable")
+    assert_error(send(http, "GET", SELECT, params={"format": "image/png"}), 406, "not_acceptable")
 
 
 @pytest.mark.parametrize("content_type", ["text/plain", "application/json", "application/sparql-results+json", None])
-def test_unknown_post_body_type_is_415(server_url: str, content_type: str | None) -> None:
+def test_unknown_post_body_type_is_415(http: Web, content_type: str | None) -> None:
     """A POST body that is neither a form nor application/sparql-query is 415, naming the accepted types."""
     headers = {"Content-Type": content_type} if content_type else {}
-    response = requests.post(f"{server_url}/sparql", data=ASK_TRUE.encode(), headers=headers, timeout=TIMEOUT)
+    response = http.post("/sparql", data=ASK_TRUE.encode(), headers=headers)
     body = assert_error(response, 415, "unsupported_media_type")
     assert "application/sparql-query" in body["error"]
 
 
 @pytest.mark.parametrize("verb", ["PUT", "DELETE", "PATCH"])
-def test_other_methods_are_405_with_allow(server_url: str, verb: str) -> None:
+def test_other_methods_are_405_with_allow(http: Web, verb: str) -> None:
     """PUT, DELETE and PATCH on /sparql are 405 with an Allow header listing GET and POST."""
-    response = requests.request(verb, f"{server_url}/sparql", data=ASK_TRUE, timeout=TIMEOUT)
+    response = http.request(verb, "/sparql", data=ASK_TRUE)
     assert_error(response, 405, "method_not_allowed")
     allowed = {method.strip() for method in response.headers["Allow"].split(",")}
     assert {"GET", "POST"} <= allowed
@@ -590,40 +545,36 @@ UPDATE = "INSERT DATA { <urn:x> <urn:y> <urn:z> }"
 @pytest.mark.parametrize(
     "how", ["form update=", "application/sparql-update", "GET update=", "GET query=", "direct query body"]
 )
-def test_updates_are_403_read_only(server_url: str, how: str) -> None:
+def test_updates_are_403_read_only(http: Web, how: str) -> None:
     """SPARQL Update in any shape is refused with 403 and a message saying the endpoint is read-only."""
-    url = f"{server_url}/sparql"
+    url = "/sparql"
     if how == "form update=":
-        response = requests.post(url, data={"update": UPDATE}, timeout=TIMEOUT)
+        response = http.post(url, data={"update": UPDATE})
     elif how == "application/sparql-update":
-        response = requests.post(
-            url, data=UPDATE.encode(), headers={"Content-Type": "application/sparql-update"}, timeout=TIMEOUT
-        )
+        response = http.post(url, data=UPDATE.encode(), headers={"Content-Type": "application/sparql-update"})
     elif how == "GET update=":
-        response = requests.get(url, params={"update": UPDATE}, timeout=TIMEOUT)
+        response = http.get(url, params={"update": UPDATE})
     elif how == "GET query=":
-        response = send(server_url, "GET", UPDATE)
+        response = send(http, "GET", UPDATE)
     else:
-        response = send(server_url, "POST direct", "DELETE WHERE { ?s ?p ?o }")
+        response = send(http, "POST direct", "DELETE WHERE { ?s ?p ?o }")
     body = assert_error(response, 403, "read_only")
     assert "read-only" in body["error"]
 
 
-def test_updates_leave_the_data_untouched(server_url: str) -> None:
+def test_updates_leave_the_data_untouched(http: Web) -> None:
     """After an update was refused, the triple it tried to insert is not there."""
-    requests.post(f"{server_url}/sparql", data={"update": UPDATE}, timeout=TIMEOUT)
+    http.post("/sparql", data={"update": UPDATE})
     assert (
-        ASK_PARSERS["application/sparql-results+json"](
-            send(server_url, "GET", "ASK { <urn:x> <urn:y> <urn:z> }").content
-        )
+        ASK_PARSERS["application/sparql-results+json"](send(http, "GET", "ASK { <urn:x> <urn:y> <urn:z> }").content)
         is False
     )
 
 
 @pytest.fixture(scope="module")
-def small_query_server(start_server) -> str:
-    """A server that accepts queries of at most 512 bytes."""
-    return start_server(max_query_bytes="512").url
+def small_query_server(make_app) -> InProcess:
+    """The app accepting queries of at most 512 bytes."""
+    return make_app(max_query_bytes="512")
 
 
 def _query_of_size(size: int) -> str:
@@ -633,22 +584,22 @@ def _query_of_size(size: int) -> str:
 
 
 @pytest.mark.parametrize("method", METHODS)
-def test_query_above_max_query_bytes_is_413(small_query_server: str, method: str) -> None:
+def test_query_above_max_query_bytes_is_413(small_query_server: InProcess, method: str) -> None:
     """A query one byte above GOVSOCIAL_MAX_QUERY_BYTES is refused with 413 before it runs."""
     assert_error(send(small_query_server, method, _query_of_size(513)), 413, "query_too_large")
 
 
 @pytest.mark.parametrize("method", METHODS)
-def test_query_of_exactly_max_query_bytes_is_answered(small_query_server: str, method: str) -> None:
+def test_query_of_exactly_max_query_bytes_is_answered(small_query_server: InProcess, method: str) -> None:
     """The limit is inclusive: a query of exactly GOVSOCIAL_MAX_QUERY_BYTES bytes runs."""
     response = send(small_query_server, method, _query_of_size(512), accept="application/sparql-results+json")
     assert response.status_code == 200, response.text[:300]
     assert response.json()["boolean"] is True
 
 
-def test_huge_form_body_is_413_in_our_shape(small_query_server: str) -> None:
+def test_huge_form_body_is_413_in_our_shape(small_query_server: InProcess) -> None:
     """A form body far above the limit is refused as 413 in the JSON shape, not by the framework's page."""
-    response = requests.post(f"{small_query_server}/sparql", data={"query": "x" * 100_000}, timeout=TIMEOUT)
+    response = small_query_server.post("/sparql", data={"query": "x" * 100_000})
     assert_error(response, 413, "query_too_large")
 
 
@@ -663,10 +614,10 @@ def test_huge_form_body_is_413_in_our_shape(small_query_server: str) -> None:
     ids=["malformed", "browser-malformed", "not-acceptable", "update"],
 )
 def test_errors_are_html_pages_for_browsers(
-    server_url: str, method: str, query: str, accept: str, status: int, words: str
+    http: Web, method: str, query: str, accept: str, status: int, words: str
 ) -> None:
     """A client that prefers text/html gets the error as a page with the status and the message."""
-    response = send(server_url, method, query, accept=accept)
+    response = send(http, method, query, accept=accept)
     assert response.status_code == status
     assert media_type(response) == "text/html"
     assert response.text.lstrip().lower().startswith("<!doctype html")
@@ -674,10 +625,10 @@ def test_errors_are_html_pages_for_browsers(
     assert words in response.text
 
 
-def test_html_error_page_escapes_request_text(server_url: str) -> None:
+def test_html_error_page_escapes_request_text(http: Web) -> None:
     """Request text that an HTML error page repeats (here a bad graph IRI) is escaped, never markup."""
     params = {"default-graph-uri": "<script>alert(1)</script>"}
-    response = send(server_url, "GET", SELECT, accept="text/html, */*;q=0.1", params=params)
+    response = send(http, "GET", SELECT, accept="text/html, */*;q=0.1", params=params)
     assert response.status_code == 400
     assert media_type(response) == "text/html"
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.text
@@ -689,8 +640,8 @@ def test_html_error_page_escapes_request_text(server_url: str) -> None:
 # --------------------------------------------------------------------------------------------------
 
 
-def _service_description(server_url: str, accept: str | None = None) -> tuple[requests.Response, Store]:
-    response = requests.get(f"{server_url}/sparql", headers={"Accept": accept}, timeout=TIMEOUT)
+def _service_description(http: Web, accept: str | None = None) -> tuple[Any, Store]:
+    response = http.get("/sparql", headers={"Accept": accept})
     assert response.status_code == 200, response.text[:300]
     store = Store()
     store.load(response.content, GRAPH_FORMATS[media_type(response)])
@@ -711,36 +662,36 @@ def _service(store: Store) -> pyoxigraph.NamedNode:
 
 
 @pytest.mark.parametrize("accept", [None, "*/*", "text/turtle"], ids=["no-accept", "any", "turtle"])
-def test_service_description_is_turtle_by_default(server_url: str, accept: str | None) -> None:
+def test_service_description_is_turtle_by_default(http: Web, accept: str | None) -> None:
     """GET /sparql without a query answers with the Service Description as Turtle, naming this endpoint."""
-    response, store = _service_description(server_url, accept)
+    response, store = _service_description(http, accept)
     assert media_type(response) == "text/turtle"
     service = _service(store)
-    assert _objects(store, service, SD + "endpoint") == [pyoxigraph.NamedNode(f"{server_url}/sparql")]
+    assert _objects(store, service, SD + "endpoint") == [pyoxigraph.NamedNode(f"{http.url}/sparql")]
 
 
-def test_service_description_as_json_ld_on_request(server_url: str) -> None:
+def test_service_description_as_json_ld_on_request(http: Web) -> None:
     """Asked for JSON-LD, the Service Description is JSON-LD with the same statements as the Turtle one."""
-    response, as_json_ld = _service_description(server_url, "application/ld+json")
+    response, as_json_ld = _service_description(http, "application/ld+json")
     assert media_type(response) == "application/ld+json"
-    _, as_turtle = _service_description(server_url, "text/turtle")
+    _, as_turtle = _service_description(http, "text/turtle")
     assert len(as_json_ld) == len(as_turtle)
     assert _service(as_json_ld) == _service(as_turtle)
 
 
-def test_service_description_is_a_query_page_for_a_browser(server_url: str) -> None:
+def test_service_description_is_a_query_page_for_a_browser(http: Web) -> None:
     """A browser's Accept header gets an HTML page with a query form that posts to /sparql."""
     accept = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
-    response = requests.get(f"{server_url}/sparql", headers={"Accept": accept}, timeout=TIMEOUT)
+    response = http.get("/sparql", headers={"Accept": accept})
     assert response.status_code == 200
     assert media_type(response) == "text/html"
     assert "<form" in response.text and 'name="query"' in response.text
 
 
 @pytest.mark.parametrize("media", list(W3C_FORMAT_IRIS))
-def test_service_description_lists_each_result_format(server_url: str, media: str) -> None:
+def test_service_description_lists_each_result_format(http: Web, media: str) -> None:
     """sd:resultFormat names, with the W3C's IRI, every format the endpoint answers in."""
-    _, store = _service_description(server_url)
+    _, store = _service_description(http)
     formats = _objects(store, _service(store), SD + "resultFormat")
     assert pyoxigraph.NamedNode(W3C_FORMAT_IRIS[media]) in formats
 
@@ -750,16 +701,16 @@ def test_service_description_lists_each_result_format(server_url: str, media: st
     [(SD + "supportedLanguage", SD + "SPARQL11Query"), (SD + "feature", SD + "UnionDefaultGraph")],
     ids=["sparql11query", "union-default-graph"],
 )
-def test_service_description_states_language_and_features(server_url: str, predicate: str, value: str) -> None:
+def test_service_description_states_language_and_features(http: Web, predicate: str, value: str) -> None:
     """The Service Description says we speak SPARQL 1.1 Query and that the default graph is the union."""
-    _, store = _service_description(server_url)
+    _, store = _service_description(http)
     assert pyoxigraph.NamedNode(value) in _objects(store, _service(store), predicate)
 
 
-def test_service_description_names_graphs_with_counts_matching_health(server_url: str, health: dict) -> None:
+def test_service_description_names_graphs_with_counts_matching_health(http: Web, health: dict) -> None:
     """The named graphs are listed with void:triples that add up to /-/health's triple count, and each count
     equals what a query over that graph counts."""
-    _, store = _service_description(server_url)
+    _, store = _service_description(http)
     [dataset] = _objects(store, _service(store), SD + "defaultDataset")
     counts = {}
     for named in _objects(store, dataset, SD + "namedGraph"):
@@ -771,7 +722,7 @@ def test_service_description_names_graphs_with_counts_matching_health(server_url
     assert sum(counts.values()) == health["triples"]
     for name, triples in counts.items():
         query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}"
-        assert count(send(server_url, "GET", query)) == triples
+        assert count(send(http, "GET", query)) == triples
 
 
 # --------------------------------------------------------------------------------------------------
@@ -780,13 +731,13 @@ def test_service_description_names_graphs_with_counts_matching_health(server_url
 
 
 @pytest.fixture(scope="module")
-def void(server_url: str) -> tuple[Store, pyoxigraph.NamedNode]:
+def void(http: Web) -> tuple[Store, pyoxigraph.NamedNode]:
     """The VoID description, parsed, and its dataset node."""
-    response = requests.get(f"{server_url}/.well-known/void", timeout=TIMEOUT)
+    response = http.get("/.well-known/void")
     assert response.status_code == 200
     store = Store()
     store.load(response.content, GRAPH_FORMATS[media_type(response)])
-    dataset = pyoxigraph.NamedNode(f"{server_url}/.well-known/void")
+    dataset = pyoxigraph.NamedNode(f"{http.url}/.well-known/void")
     assert list(store.quads_for_pattern(dataset, None, None)), "the VoID document describes itself"
     return store, dataset
 
@@ -807,20 +758,20 @@ def test_void_version_is_the_health_version(void: tuple[Store, pyoxigraph.NamedN
     ]
 
 
-def test_void_example_resources_exist_in_the_data(server_url: str, void: tuple[Store, pyoxigraph.NamedNode]) -> None:
+def test_void_example_resources_exist_in_the_data(http: Web, void: tuple[Store, pyoxigraph.NamedNode]) -> None:
     """Each void:exampleResource is a resource the endpoint knows (a newcomer can start from it)."""
     store, dataset = void
     examples = _objects(store, dataset, VOID + "exampleResource")
     assert pyoxigraph.NamedNode(DRESDEN) in examples
     for example in examples:
-        answer = send(server_url, "GET", f"ASK {{ <{example.value}> ?p ?o }}", accept="application/sparql-results+json")
+        answer = send(http, "GET", f"ASK {{ <{example.value}> ?p ?o }}", accept="application/sparql-results+json")
         assert answer.json()["boolean"] is True, example
 
 
-def test_void_names_the_sparql_endpoint(server_url: str, void: tuple[Store, pyoxigraph.NamedNode]) -> None:
+def test_void_names_the_sparql_endpoint(http: Web, void: tuple[Store, pyoxigraph.NamedNode]) -> None:
     """void:sparqlEndpoint is this server's /sparql."""
     store, dataset = void
-    assert _objects(store, dataset, VOID + "sparqlEndpoint") == [pyoxigraph.NamedNode(f"{server_url}/sparql")]
+    assert _objects(store, dataset, VOID + "sparqlEndpoint") == [pyoxigraph.NamedNode(f"{http.url}/sparql")]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -833,25 +784,24 @@ def test_void_names_the_sparql_endpoint(server_url: str, void: tuple[Store, pyox
     [("GET", SELECT, 200), ("POST direct", CONSTRUCT, 200), ("GET", "SELEC", 400), ("POST form", SELECT, 406)],
     ids=["answer", "graph-answer", "malformed", "not-acceptable"],
 )
-def test_cors_header_on_answers_and_errors(server_url: str, method: str, query: str, status: int) -> None:
+def test_cors_header_on_answers_and_errors(wire: Web, method: str, query: str, status: int) -> None:
     """Access-Control-Allow-Origin: * on answers and on errors, so a browser tool can read why it failed."""
     accept = "image/png" if status == 406 else "*/*"
-    response = send(server_url, method, query, accept=accept, headers={"Origin": "https://yasgui.example"})
+    response = send(wire, method, query, accept=accept, headers={"Origin": "https://yasgui.example"})
     assert response.status_code == status
     assert response.headers.get("Access-Control-Allow-Origin") == "*"
 
 
-def test_cors_preflight_allows_post(server_url: str) -> None:
+def test_cors_preflight_allows_post(wire: Web) -> None:
     """A preflight (OPTIONS with Origin and Access-Control-Request-Method) is 2xx and allows POST and
     the Content-Type header a direct POST needs."""
-    response = requests.options(
-        f"{server_url}/sparql",
+    response = wire.options(
+        "/sparql",
         headers={
             "Origin": "https://yasgui.example",
             "Access-Control-Request-Method": "POST",
             "Access-Control-Request-Headers": "content-type",
         },
-        timeout=TIMEOUT,
     )
     assert 200 <= response.status_code < 300
     assert response.headers.get("Access-Control-Allow-Origin") == "*"
@@ -861,13 +811,13 @@ def test_cors_preflight_allows_post(server_url: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def no_cors_server(start_server) -> str:
+def no_cors_server(start_server) -> Http:
     """A server started with GOVSOCIAL_CORS=false."""
-    return start_server(cors="false").url
+    return Http(start_server(cors="false").url)
 
 
 @pytest.mark.parametrize("kind", ["answer", "error", "preflight"])
-def test_cors_false_sends_no_cors_headers(no_cors_server: str, kind: str) -> None:
+def test_cors_false_sends_no_cors_headers(no_cors_server: Http, kind: str) -> None:
     """With cors=false no Access-Control-* header appears, on answers, errors or preflights."""
     origin = {"Origin": "https://yasgui.example"}
     if kind == "answer":
@@ -877,9 +827,7 @@ def test_cors_false_sends_no_cors_headers(no_cors_server: str, kind: str) -> Non
         response = send(no_cors_server, "GET", "SELEC", headers=origin)
         assert response.status_code == 400
     else:
-        response = requests.options(
-            f"{no_cors_server}/sparql", headers={**origin, "Access-Control-Request-Method": "POST"}, timeout=TIMEOUT
-        )
+        response = no_cors_server.options("/sparql", headers={**origin, "Access-Control-Request-Method": "POST"})
     assert not [name for name in response.headers if name.lower().startswith("access-control-")]
 
 
@@ -889,43 +837,43 @@ def test_cors_false_sends_no_cors_headers(no_cors_server: str, kind: str) -> Non
 
 
 @pytest.mark.parametrize("method", METHODS)
-def test_answers_carry_a_quoted_etag_and_cache_control(server_url: str, method: str) -> None:
+def test_answers_carry_a_quoted_etag_and_cache_control(http: Web, method: str) -> None:
     """An answer has a strong, quoted ETag and a Cache-Control with a max-age."""
-    response = send(server_url, method, SELECT)
+    response = send(http, method, SELECT)
     assert response.status_code == 200
     etag = response.headers["ETag"]
     assert etag.startswith('"') and etag.endswith('"') and len(etag) > 2
     assert "max-age=" in response.headers["Cache-Control"]
 
 
-def test_etag_differs_by_format_and_is_stable(server_url: str) -> None:
+def test_etag_differs_by_format_and_is_stable(http: Web) -> None:
     """The same request gives the same ETag; another format of the same answer gives another ETag."""
-    first = send(server_url, "GET", SELECT, accept="text/csv").headers["ETag"]
-    again = send(server_url, "GET", SELECT, accept="text/csv").headers["ETag"]
-    other = send(server_url, "GET", SELECT, accept="application/sparql-results+xml").headers["ETag"]
+    first = send(http, "GET", SELECT, accept="text/csv").headers["ETag"]
+    again = send(http, "GET", SELECT, accept="text/csv").headers["ETag"]
+    other = send(http, "GET", SELECT, accept="application/sparql-results+xml").headers["ETag"]
     assert first == again
     assert first != other
 
 
-def test_if_none_match_with_the_etag_gives_304(server_url: str) -> None:
+def test_if_none_match_with_the_etag_gives_304(http: Web) -> None:
     """A repeat with If-None-Match: <the ETag> is 304 Not Modified, without a body, with the same ETag."""
-    etag = send(server_url, "GET", SELECT).headers["ETag"]
-    response = send(server_url, "GET", SELECT, headers={"If-None-Match": etag})
+    etag = send(http, "GET", SELECT).headers["ETag"]
+    response = send(http, "GET", SELECT, headers={"If-None-Match": etag})
     assert response.status_code == 304
     assert response.content == b""
     assert response.headers["ETag"] == etag
 
 
-def test_if_none_match_with_another_etag_answers_in_full(server_url: str) -> None:
+def test_if_none_match_with_another_etag_answers_in_full(http: Web) -> None:
     """An If-None-Match that does not match gives the full answer."""
-    response = send(server_url, "GET", SELECT, headers={"If-None-Match": '"not-this-one"'})
+    response = send(http, "GET", SELECT, headers={"If-None-Match": '"not-this-one"'})
     assert response.status_code == 200
     assert response.json()["results"]["bindings"]
 
 
-def test_head_answers_like_get_without_a_body(server_url: str) -> None:
+def test_head_answers_like_get_without_a_body(http: Web) -> None:
     """RFC 9110 9.3.2: HEAD is GET without the content (same status and Content-Type)."""
-    response = requests.head(f"{server_url}/sparql", params={"query": SELECT}, timeout=TIMEOUT)
+    response = http.head("/sparql", params={"query": SELECT})
     assert response.status_code == 200
     assert media_type(response) == "application/sparql-results+json"
 
@@ -935,18 +883,18 @@ def test_head_answers_like_get_without_a_body(server_url: str) -> None:
 # --------------------------------------------------------------------------------------------------
 
 
-def test_health_reports_version_size_and_workers(server_url: str, health: dict) -> None:
+def test_health_reports_version_size_and_workers(http: Web, health: dict) -> None:
     """/-/health is JSON with ok, the version, the triple count (equal to counting all quads) and live workers."""
     assert health["ok"] is True
     assert isinstance(health["version"], str) and health["version"]
     assert health["workers"] >= 1
     all_quads = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
-    assert count(send(server_url, "GET", all_quads)) == health["triples"]
+    assert count(send(http, "GET", all_quads)) == health["triples"]
 
 
-def test_version_names_software_engine_and_data(server_url: str, health: dict) -> None:
+def test_version_names_software_engine_and_data(http: Web, health: dict) -> None:
     """/-/version gives our version, pyoxigraph's and the dataset's (the one /-/health reports)."""
-    response = requests.get(f"{server_url}/-/version", timeout=TIMEOUT)
+    response = http.get("/-/version")
     assert media_type(response) == "application/json"
     assert response.json() == {
         "govsocial": server.__version__,
@@ -955,9 +903,9 @@ def test_version_names_software_engine_and_data(server_url: str, health: dict) -
     }
 
 
-def test_settings_show_the_values_in_force(small_query_server: str) -> None:
+def test_settings_show_the_values_in_force(small_query_server: InProcess) -> None:
     """/-/settings is JSON with the values the server was started with (here max_query_bytes=512)."""
-    response = requests.get(f"{small_query_server}/-/settings", timeout=TIMEOUT)
+    response = small_query_server.get("/-/settings")
     assert media_type(response) == "application/json"
     settings = response.json()
     assert settings["max_query_bytes"] == 512

@@ -23,16 +23,20 @@ import pytest
 import requests
 
 from server.engine import procfs
+from server.engine.failures import QueryFailure
 from server.engine.isolation import probe
-from server.engine.jobs import QueryFailure, QueryJob
+from server.engine.jobs import QueryJob
 from server.engine.pool import WorkerFactory, WorkerLanes
 from server.engine.querytext import inspect
 from server.rdf.namespaces import PREFIXES
+from server.settings import Settings
 from server.store.builds import ENGINE_DIR, current_build
 from server.web.caching import key_digest
 
 TIMEOUT = 30
 JSON = "application/sparql-results+json"
+#: The result limit of the jobs sent to the workers directly (the default of max_result_bytes).
+LIMIT = Settings().max_result_bytes
 FORM = "application/x-www-form-urlencoded"
 
 
@@ -183,7 +187,7 @@ def lanes(built_store_dir: Path) -> Iterator[WorkerLanes]:
 @pytest.mark.parametrize("lane", ["query", "page"])
 def test_a_call_the_lexer_missed_fails_inside_an_isolated_worker(lanes: WorkerLanes, trap: Trap, lane: str) -> None:
     """Defence in depth: a SERVICE call that reached a worker without network connects nowhere."""
-    job = QueryJob(f"SELECT * WHERE {{ SERVICE <{trap.url}> {{ ?s ?p ?o }} }}", JSON, lane=lane)
+    job = QueryJob(f"SELECT * WHERE {{ SERVICE <{trap.url}> {{ ?s ?p ?o }} }}", JSON, LIMIT, lane=lane)
     with pytest.raises(QueryFailure) as failure:
         lanes.run(job, 10)
     assert failure.value.kind == "blocked", failure.value.message
@@ -192,7 +196,7 @@ def test_a_call_the_lexer_missed_fails_inside_an_isolated_worker(lanes: WorkerLa
 
 def test_the_service_lane_keeps_the_network(lanes: WorkerLanes, trap: Trap) -> None:
     job = QueryJob(
-        f"SELECT * WHERE {{ SERVICE <{trap.url}> {{ ?s ?p ?o }} }}", JSON, lane="service", calls_service=True
+        f"SELECT * WHERE {{ SERVICE <{trap.url}> {{ ?s ?p ?o }} }}", JSON, LIMIT, lane="service", calls_service=True
     )
     with pytest.raises(QueryFailure) as failure:
         lanes.run(job, 10)

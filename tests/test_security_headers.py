@@ -1,15 +1,18 @@
-"""The security headers on every kind of answer of a real server: pages, data, static files, errors, 304s.
+"""The security headers on every kind of answer of the app: pages, data, static files, errors, 304s.
 
 The headers matter most where nobody thinks of them (an error page, a 304 a browser reuses), so each
-kind of answer is fetched over HTTP and checked on its own.
+kind of answer is fetched (in process, through the whole app) and checked on its own; the answers the
+guarded HTTP server writes itself are checked on the wire in test_security.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
-import requests
+
+from .support import InProcess
 
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,*/*;q=0.8"
 SELECT = "SELECT ?p WHERE { ?p a gs:Platform } LIMIT 3"
@@ -32,7 +35,7 @@ POLICY = {
     "form-action": {"'self'"},
 }
 
-Fetch = Callable[..., requests.Response]
+Fetch = Callable[..., Any]
 
 
 def directives(policy: str) -> dict[str, set[str]]:
@@ -44,7 +47,7 @@ def directives(policy: str) -> dict[str, set[str]]:
     return parsed
 
 
-def assert_secured(response: requests.Response) -> None:
+def assert_secured(response: Any) -> None:
     """The response carries the strict policy and the three fixed headers."""
     for name, value in FIXED.items():
         assert response.headers.get(name) == value, (response.url, response.status_code, name)
@@ -54,12 +57,12 @@ def assert_secured(response: requests.Response) -> None:
 
 
 @pytest.fixture(scope="module")
-def fetch(server_url: str) -> Fetch:
-    """Send one request to the shared server and return the answer, whatever its status."""
+def fetch(http: InProcess) -> Fetch:
+    """Send one request to the app under test and return the answer, whatever its status."""
 
-    def send(method: str, path: str, accept: str = BROWSER_ACCEPT, **kwargs) -> requests.Response:
+    def send(method: str, path: str, accept: str = BROWSER_ACCEPT, **kwargs) -> Any:
         headers = {"Accept": accept, **kwargs.pop("headers", {})}
-        return requests.request(method, server_url + path, headers=headers, timeout=60, **kwargs)
+        return http.request(method, path, headers=headers, **kwargs)
 
     return send
 

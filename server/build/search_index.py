@@ -32,6 +32,7 @@ SELECT ?s ?type WHERE {{
   FILTER(isIRI(?s) && (STRSTARTS(STR(?s), "{GSID}") || STRSTARTS(STR(?s), "{GS}")))
 }}"""
 
+
 def entries(store: Store) -> Iterator[Entry]:
     """Every labelled resource of ours with its labels and types, one at a time.
 
@@ -56,7 +57,11 @@ def entries(store: Store) -> Iterator[Entry]:
         )
         connection.executemany(
             "INSERT INTO type_row VALUES (?, ?)",
-            ((row["s"].value, row["type"].value) for row in store.query(TYPES_QUERY) if isinstance(row["type"], NamedNode)),
+            (
+                (row["s"].value, row["type"].value)
+                for row in store.query(TYPES_QUERY)
+                if isinstance(row["type"], NamedNode)
+            ),
         )
         connection.executescript(
             "CREATE INDEX temp.label_row_iri ON label_row (iri); CREATE INDEX temp.type_row_iri ON type_row (iri);"
@@ -77,8 +82,6 @@ def entries(store: Store) -> Iterator[Entry]:
             yield entry
     finally:
         connection.close()
-
-
 
 
 def write_search_index(store: Store, path: Path) -> int:

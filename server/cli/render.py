@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-from pyoxigraph import QueryBoolean, QueryResultsFormat, QuerySolutions, QueryTriples, RdfFormat
+from pyoxigraph import QueryBoolean, QuerySolutions, QueryTriples
 
 from server.engine.query import QueryResult
+from server.rdf.formats import FORMATS
 from server.rdf.terms import show
 
-RESULT_FORMATS = {
-    "json": QueryResultsFormat.JSON,
-    "xml": QueryResultsFormat.XML,
-    "csv": QueryResultsFormat.CSV,
-    "tsv": QueryResultsFormat.TSV,
-}
-GRAPH_FORMATS = {
-    "turtle": RdfFormat.TURTLE,
-    "ntriples": RdfFormat.N_TRIPLES,
-    "jsonld": RdfFormat.JSON_LD,
-    "rdfxml": RdfFormat.RDF_XML,
-}
+#: The command line's --format names: a table for people, then every short name of the format table.
+RESULT_FORMATS = {f.name: f.result for f in FORMATS if f.result is not None}
+GRAPH_FORMATS = {f.name: f.graph for f in FORMATS if f.graph is not None}
 FORMAT_NAMES = ("table", *RESULT_FORMATS, *GRAPH_FORMATS)
 
 

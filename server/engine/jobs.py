@@ -9,8 +9,9 @@ from dataclasses import dataclass
 
 from pyoxigraph import NamedNode, QueryTriples, Store
 
+from server.engine.failures import Failure, QueryFailure
+from server.rdf.formats import GRAPH_TYPES, RESULT_TYPES
 from server.rdf.namespaces import PREFIXES
-from server.web.negotiation import GRAPH_TYPES, RESULT_TYPES
 
 
 @dataclass(frozen=True)
@@ -19,9 +20,9 @@ class QueryJob:
 
     text: str
     media_type: str
+    max_result_bytes: int  # the setting of the same name: /sparql and the pages are held to one limit
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
-    max_result_bytes: int = 50 * 1024 * 1024
     declares_dataset: bool = False  # the query text has FROM / FROM NAMED
     calls_service: bool = False  # the query text has SERVICE: connection errors are the remote's
     lane: str = "query"  # which workers answer it: "query", "service" (allowlisted SERVICE calls) or "page"
@@ -33,18 +34,8 @@ class Answer:
     body: bytes
 
 
-class QueryFailure(Exception):
-    """A query ended without an answer; `kind` says why in words the web layer maps to a status."""
-
-    def __init__(self, kind: str, message: str):
-        super().__init__(message)
-        # syntax | engine | remote | blocked | too_large | timeout | busy | died | unavailable | unreachable
-        self.kind = kind
-        self.message = message
-
-
-class ResultTooLarge(Exception):
-    """The serialised result passed the job's byte limit; nothing of it is kept."""
+class _LimitPassed(Exception):
+    """Raised inside the serialiser's sink to stop it; `execute` turns it into a QueryFailure."""
 
 
 class _BoundedBuffer:
@@ -60,7 +51,7 @@ class _BoundedBuffer:
         self.size += len(data)
         if self.size > self.limit:
             self.exceeded = True
-            raise ResultTooLarge
+            raise _LimitPassed
         self.parts.append(bytes(data))
         return len(data)
 
@@ -69,7 +60,10 @@ class _BoundedBuffer:
 
 
 def execute(store: Store, job: QueryJob) -> Answer:
-    """Run one query and serialise its result within the byte limit (also used without workers).
+    """Run one query and serialise its result within the byte limit (in a worker, or in the local engine).
+
+    Raises QueryFailure(TOO_LARGE) past the job's byte limit, SyntaxError for a query that does not parse,
+    and the engine's own errors (OSError, RuntimeError, ValueError) for the caller to classify.
 
     The dataset follows SPARQL 1.1: the protocol's default-graph-uri / named-graph-uri win, and a side
     they leave out is empty; else the query's FROM / FROM NAMED; else the store's default graph, which
@@ -87,8 +81,10 @@ def execute(store: Store, job: QueryJob) -> Answer:
     sink = _BoundedBuffer(job.max_result_bytes)
     try:
         result.serialize(output=sink, format=table[media_type])
-    except (OSError, ResultTooLarge):
+    except (OSError, _LimitPassed):
         if sink.exceeded:
-            raise ResultTooLarge from None
+            raise QueryFailure(
+                Failure.TOO_LARGE, f"the result exceeds the limit of {job.max_result_bytes} bytes"
+            ) from None
         raise
     return Answer(media_type, b"".join(sink.parts))

@@ -26,8 +26,9 @@ from multiprocessing import reduction
 from multiprocessing.connection import Connection
 
 from server.engine import procfs
+from server.engine.failures import Failure, QueryFailure
 from server.engine.isolation import NAMESPACE
-from server.engine.jobs import Answer, QueryFailure, QueryJob
+from server.engine.jobs import Answer, QueryJob
 from server.engine.worker import holder_main, spawned_worker_main
 
 log = logging.getLogger("govsocial")
@@ -230,7 +231,8 @@ class WorkerPool:
         with self._lock:
             if self._waiting >= self.queue_length and self._idle.empty():
                 raise QueryFailure(
-                    "busy", f"{self._waiting} queries are already waiting for a {self.name} worker; try again shortly"
+                    Failure.BUSY,
+                    f"{self._waiting} queries are already waiting for a {self.name} worker; try again shortly",
                 )
             self._waiting += 1
         try:
@@ -243,7 +245,8 @@ class WorkerPool:
                 except queue.Empty:
                     if remaining <= 0.5:
                         raise QueryFailure(
-                            "busy", f"every query worker stayed busy for {self.wait_timeout:g} s; try again shortly"
+                            Failure.BUSY,
+                            f"every query worker stayed busy for {self.wait_timeout:g} s; try again shortly",
                         ) from None
                     continue
                 if worker.is_idle_and_usable():
@@ -259,7 +262,7 @@ class WorkerPool:
             error = self.start_error
             broken = error is not None and not any(worker.is_alive() for worker in self._all)
         if broken:
-            raise QueryFailure("unavailable", f"no query worker can be started: {error}")
+            raise QueryFailure(Failure.UNAVAILABLE, f"no query worker can be started: {error}")
 
     def run(self, job: QueryJob, timeout: float) -> Answer:
         """Answer a job within `timeout` seconds of run time, after waiting at most `wait_timeout` for a worker."""
@@ -268,18 +271,21 @@ class WorkerPool:
             worker.conn.send(job)
             if not worker.conn.poll(timeout):
                 self._replace(worker)
-                raise QueryFailure("timeout", f"the query ran longer than the limit of {timeout:g} s and was stopped")
+                raise QueryFailure(
+                    Failure.TIMEOUT, f"the query ran longer than the limit of {timeout:g} s and was stopped"
+                )
             message = worker.conn.recv()
             body = worker.conn.recv_bytes() if message[0] == "ok" else b""
         except (EOFError, OSError):
             self._replace(worker)
             raise QueryFailure(
-                "died", "the query stopped its worker process (a crash or memory exhaustion); it has been replaced"
+                Failure.DIED,
+                "the query stopped its worker process (a crash or memory exhaustion); it has been replaced",
             ) from None
         self._idle.put(worker)
         if message[0] == "ok":
             return Answer(message[1], body)
-        raise QueryFailure(message[0], message[1])
+        raise QueryFailure(Failure(message[0]), message[1])
 
     def alive(self) -> int:
         with self._lock:
@@ -333,11 +339,20 @@ class WorkerLanes:
             self.close()
             raise
 
+    @property
+    def kind(self) -> str:
+        """ "memory" (the build held in memory by the holder) or "disk" (each worker reads RocksDB)."""
+        return "memory" if self.in_memory else "disk"
+
     def run(self, job: QueryJob, timeout: float) -> Answer:
         return self.lanes[job.lane].run(job, timeout)
 
     def alive(self) -> int:
-        return sum(pool.alive() for pool in self.lanes.values())
+        """Live workers of the query lane: those that answer /sparql (the GOVSOCIAL_WORKERS)."""
+        return self.lanes["query"].alive()
+
+    def lanes_alive(self) -> dict[str, int]:
+        return {name: lane.alive() for name, lane in self.lanes.items()}
 
     @property
     def replaced(self) -> int:

@@ -3,7 +3,7 @@
 To scale out, the front end can send its queries to any standard endpoint (for example several
 `oxigraph serve-read-only` replicas of the same build behind a load balancer, or QLever, Fuseki,
 Virtuoso). Everything in front of the engine stays ours: the protocol, the federation allowlist, the
-result-size limit, the cache, the pages. Same interface as workers.WorkerPool.
+result-size limit, the cache, the pages. Same interface (server.engine.interface.Engine) as the worker lanes.
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ import urllib.parse
 import urllib.request
 
 from server import __version__
-from server.engine.jobs import Answer, QueryFailure, QueryJob
+from server.engine.failures import Failure, QueryFailure
+from server.engine.isolation import LEXICAL
+from server.engine.jobs import Answer, QueryJob
 from server.engine.querytext import declared_prefixes
 from server.rdf.namespaces import PREFIXES
 
@@ -24,6 +26,9 @@ _CHUNK = 64 * 1024
 class RemoteEngine:
     """Send each query to one SPARQL endpoint with the protocol, within the time and size limits."""
 
+    kind = "remote"
+    #: The remote engine runs SERVICE calls with whatever network it has: only the lexical check contains them.
+    isolation = LEXICAL
     replaced = 0  # nothing to replace: the remote engine manages its own processes
 
     def __init__(self, endpoint: str):
@@ -52,15 +57,17 @@ class RemoteEngine:
         except urllib.error.HTTPError as error:
             detail = error.read(2000).decode("utf-8", "replace").strip()
             if error.code == 400:
-                raise QueryFailure("syntax", detail or "the engine refused the query") from None
-            raise QueryFailure("unreachable", f"the query engine answered {error.code}: {detail[:300]}") from None
+                raise QueryFailure(Failure.SYNTAX, detail or "the engine refused the query") from None
+            raise QueryFailure(Failure.UNREACHABLE, f"the query engine answered {error.code}: {detail[:300]}") from None
         except TimeoutError:
-            raise QueryFailure("timeout", f"the query ran longer than the limit of {timeout:g} s") from None
+            raise QueryFailure(Failure.TIMEOUT, f"the query ran longer than the limit of {timeout:g} s") from None
         except (urllib.error.URLError, ConnectionError, OSError) as error:
             if isinstance(getattr(error, "reason", None), TimeoutError):
-                raise QueryFailure("timeout", f"the query ran longer than the limit of {timeout:g} s") from None
+                raise QueryFailure(Failure.TIMEOUT, f"the query ran longer than the limit of {timeout:g} s") from None
             self.failures += 1
-            raise QueryFailure("unreachable", f"the query engine {self.endpoint} cannot be reached: {error}") from None
+            raise QueryFailure(
+                Failure.UNREACHABLE, f"the query engine {self.endpoint} cannot be reached: {error}"
+            ) from None
         return Answer(media_type, body)
 
     @staticmethod
@@ -68,17 +75,20 @@ class RemoteEngine:
         parts, size = [], 0
         while True:
             if time.monotonic() > deadline:
-                raise QueryFailure("timeout", f"the query ran longer than the limit of {timeout:g} s")
+                raise QueryFailure(Failure.TIMEOUT, f"the query ran longer than the limit of {timeout:g} s")
             chunk = response.read(_CHUNK)
             if not chunk:
                 return b"".join(parts)
             size += len(chunk)
             if size > limit:
-                raise QueryFailure("too_large", f"the result exceeds the limit of {limit} bytes")
+                raise QueryFailure(Failure.TOO_LARGE, f"the result exceeds the limit of {limit} bytes")
             parts.append(chunk)
 
     def alive(self) -> int:
         return 1
+
+    def lanes_alive(self) -> dict[str, int]:
+        return {}
 
     def close(self) -> None:
         """Nothing to stop: the engine runs elsewhere."""

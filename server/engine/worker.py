@@ -25,8 +25,9 @@ from multiprocessing.connection import Connection
 
 from pyoxigraph import Store
 
+from server.engine.failures import Failure, QueryFailure
 from server.engine.isolation import enter_network_namespace
-from server.engine.jobs import ResultTooLarge, execute
+from server.engine.jobs import execute
 
 #: How the engine words a failed connection: pyoxigraph raises an OSError, or reports the OS error's text.
 _NETWORK_WORDS = ("os error", "unreachable", "failed to lookup", "name resolution")
@@ -51,19 +52,20 @@ def serve_jobs(conn: Connection, store: Store, isolated: bool = False) -> None:
             return
         try:
             answer = execute(store, job)
+        except QueryFailure as failure:
+            conn.send((failure.kind.value, failure.message))
         except SyntaxError as error:
-            conn.send(("syntax", error.msg))
-        except ResultTooLarge:
-            conn.send(("too_large", f"the result exceeds the limit of {job.max_result_bytes} bytes"))
+            conn.send((Failure.SYNTAX.value, error.msg))
         except (OSError, RuntimeError, ValueError, TypeError) as error:
-            conn.send(_failure(error, job.calls_service, isolated))
+            kind = classify(error, job.calls_service, isolated)
+            conn.send((kind.value, str(error)))
         else:
             conn.send(("ok", answer.media_type))
             conn.send_bytes(answer.body)
 
 
-def _failure(error: Exception, calls_service: bool, isolated: bool) -> tuple[str, str]:
-    """The failure kind and message of an engine error.
+def classify(error: Exception, calls_service: bool, isolated: bool) -> Failure:
+    """The failure an engine error stands for.
 
     A worker without network has nothing to connect to, so a connection error there can only come from
     a SERVICE call that the lexical check did not see: it was blocked, and nothing was contacted.
@@ -71,10 +73,10 @@ def _failure(error: Exception, calls_service: bool, isolated: bool) -> tuple[str
     text = str(error)
     networked = isinstance(error, OSError) or any(word in text.lower() for word in _NETWORK_WORDS)
     if isolated and not calls_service and networked:
-        return "blocked", text
+        return Failure.BLOCKED
     if calls_service and (networked or "SERVICE" in text.upper() or "HTTP" in text.upper()):
-        return "remote", text
-    return "engine", text
+        return Failure.REMOTE
+    return Failure.ENGINE
 
 
 def _die_with_parent() -> None:

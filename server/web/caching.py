@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import Response, current_app, request
+from flask import Response, request
 
 from server import __version__
+from server.web.runtime import runtime
 
 
 def etag_for(*parts: str) -> str:
@@ -19,7 +20,7 @@ def etag_for(*parts: str) -> str:
     Each part is hashed with its length in front, so no choice of texts can make two different lists of
     parts hash alike (a separator byte could: a query may contain any character, NUL included).
     """
-    return '"' + key_digest(current_app.extensions["govsocial"]["build"].version, __version__, *parts) + '"'
+    return '"' + key_digest(runtime().build.version, __version__, *parts) + '"'
 
 
 def key_digest(*parts: str) -> str:
@@ -35,7 +36,7 @@ def key_digest(*parts: str) -> str:
 def cache_headers(etag: str) -> dict[str, str]:
     """ETag plus Cache-Control from the cache_ttl_s setting."""
     headers = {"ETag": etag}
-    ttl = current_app.extensions["govsocial"]["settings"].cache_ttl_s
+    ttl = runtime().settings.cache_ttl_s
     if ttl > 0:
         headers["Cache-Control"] = f"public, max-age={ttl}"
     return headers

@@ -1,16 +1,24 @@
 """The endpoint's errors: each knows its HTTP status and a stable type, rendered in one shape.
 
 JSON clients get ``{"ok": false, "error": "...", "status": 400, "type": "malformed_query"}``;
-browsers get the same words as a small HTML page. Both carry the CORS headers, so a browser tool
-elsewhere can read why its request failed.
+browsers get the same words as a small HTML page (templates/error.html). Both carry the CORS headers, so
+a browser tool elsewhere can read why its request failed. This module is the one place where failures
+become HTTP: the error classes, the handlers an app registers, and `from_failure` for the engine's failures.
 """
 
 from __future__ import annotations
 
-from html import escape
+import logging
 from typing import Any
 
-from flask import Response, json
+from flask import Flask, Response, json, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from server.engine.failures import Failure, QueryFailure
+from server.settings import Settings
+from server.web.negotiation import prefers_html
+
+log = logging.getLogger("govsocial")
 
 
 class ApiError(Exception):
@@ -122,18 +130,17 @@ class Unavailable(ApiError):
     type = "unavailable"
 
 
+class InternalError(ApiError):
+    """Something failed that no client caused; logged with its traceback, answered without it."""
+
+    status = 500
+    type = "internal_error"
+
+
 def error_response(error: ApiError, html: bool) -> Response:
     """One rendering for every error, JSON for programs and a page for people."""
     if html:
-        page = (
-            "<!doctype html><html lang=en><meta charset=utf-8>"
-            f"<title>{error.status} {escape(error.type)}</title>"
-            '<link rel="stylesheet" href="/static/site.css">'  # no inline style: the CSP allows none
-            '<body class="error-page">'
-            f"<h1>{error.status}: {escape(error.type.replace('_', ' '))}</h1>"
-            f"<pre>{escape(error.message)}</pre>"
-            '<p><a href="/sparql">Query page</a> · <a href="/">Home</a></p></body></html>'
-        )
+        page = render_template("error.html", error=error)
         response = Response(page, status=error.status, mimetype="text/html")
     else:
         response = Response(json.dumps(error.body()), status=error.status, mimetype="application/json")
@@ -141,22 +148,23 @@ def error_response(error: ApiError, html: bool) -> Response:
     return response
 
 
-def from_failure(kind: str, message: str, settings: Any) -> ApiError:
-    """The one mapping of a query's failure (jobs.QueryFailure.kind) to what the client is told.
+def from_failure(failure: QueryFailure, settings: Settings) -> ApiError:
+    """The one mapping of a query's failure to what the client is told.
 
     `/sparql` and the pages both use it, so a limit reads the same wherever it is reached.
     """
-    if kind == "syntax":
+    kind, message = failure.kind, failure.message
+    if kind is Failure.SYNTAX:
         return MalformedQuery(f"malformed query: {message}")
-    if kind == "too_large":
+    if kind is Failure.TOO_LARGE:
         return ResultTooLarge(
             f"{message}; narrow the query (LIMIT, fewer variables)",
             limit="max_result_bytes",
             max_result_bytes=settings.max_result_bytes,
         )
-    if kind == "timeout":
+    if kind is Failure.TIMEOUT:
         return LimitReached(message, limit="query_timeout_s", query_timeout_s=settings.query_timeout_s)
-    if kind == "busy":
+    if kind is Failure.BUSY:
         return LimitReached(
             message,
             limit="workers",
@@ -164,16 +172,55 @@ def from_failure(kind: str, message: str, settings: Any) -> ApiError:
             worker_wait_s=settings.worker_wait_s,
             queue_length=settings.queue_length,
         )
-    if kind == "died":
+    if kind is Failure.DIED:
         return LimitReached(message, limit="worker_memory_mb", worker_memory_mb=settings.worker_memory_mb)
-    if kind in ("unreachable", "unavailable"):
+    if kind in (Failure.UNREACHABLE, Failure.UNAVAILABLE):
         return Unavailable(message)
-    if kind == "blocked":
+    if kind is Failure.BLOCKED:
         return ServiceNotAllowed(
             "the query calls a SERVICE endpoint that the allowlist check could not verify; nothing was contacted. "
             f"Write SERVICE <endpoint> with an endpoint from the allowlist: {' '.join(settings.service_allowlist)}",
             endpoint=None,
         )
-    if kind == "remote":
+    if kind is Failure.REMOTE:
         return RemoteServiceFailed(f"a SERVICE call failed: {message}")
     return EngineError(f"the query could not be evaluated: {message}")
+
+
+#: HTTP errors raised by Flask or werkzeug themselves, mapped to our error types.
+_HTTP_ERRORS: dict[int, type[ApiError]] = {
+    400: BadParameter,
+    404: NotFound,
+    413: QueryTooLarge,
+    415: UnsupportedMediaType,
+}
+
+
+def register(app: Flask, allowed_methods: list[str]) -> None:
+    """Answer every error of the app in the one shape: ours, werkzeug's, and anything unexpected."""
+
+    def wants_html() -> bool:
+        return prefers_html(request.headers.get("Accept"))
+
+    @app.errorhandler(ApiError)
+    def api_error(error: ApiError) -> Response:
+        return error_response(error, wants_html())
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Response:
+        code = error.code or 500
+        if code == 405:
+            mapped: ApiError = MethodNotAllowed(
+                f"{request.method} is not allowed here; use {', '.join(allowed_methods)}", allowed=allowed_methods
+            )
+        else:
+            mapped = _HTTP_ERRORS.get(code, ApiError)(error.description or error.name)
+            mapped.status = code
+        return error_response(mapped, wants_html())
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        return error_response(
+            InternalError("the server failed to answer this request; the error has been logged"), wants_html()
+        )

@@ -13,10 +13,12 @@ import threading
 
 from flask import Flask
 
-from server.engine.jobs import QueryFailure, QueryJob
+from server.engine.failures import QueryFailure
+from server.engine.jobs import QueryJob
 from server.engine.querytext import inspect
 from server.rdf.namespaces import PREFIXES
 from server.web.caching import query_etag
+from server.web.runtime import runtime_of
 
 JSON = "application/sparql-results+json"
 log = logging.getLogger(__name__)
@@ -24,26 +26,25 @@ log = logging.getLogger(__name__)
 
 def prewarm_examples(app: Flask) -> threading.Thread:
     """Start computing the example queries' JSON answers into the result cache; returns the thread."""
-    ext = app.extensions["govsocial"]
+    state = runtime_of(app)
 
     def run() -> None:
-        settings = ext["settings"]
+        settings = state.settings
         with app.app_context():
-            for example in ext["examples"]:
+            for example in state.examples:
                 facts = inspect(example.text, PREFIXES)
                 if example.federated or facts.services or facts.is_graph_query or facts.is_update:
                     continue  # only answers that depend on our data alone, in the format the pages ask for
                 # on the pages' workers: a /sparql client arriving during start-up never waits behind them
                 job = QueryJob(example.text, JSON, max_result_bytes=settings.max_result_bytes, lane="page")
                 try:
-                    answer = ext["pool"].run(job, settings.query_timeout_s)
+                    answer = state.engine.run(job, settings.query_timeout_s)
                 except QueryFailure as failure:
                     log.warning("example %s not prepared: %s", example.name, failure.message)
                     continue
-                ext["results"].put(query_etag(JSON, example.text, (), ()), answer.media_type, answer.body)
-                ext["prewarmed"].append(example.name)
+                state.results.put(query_etag(JSON, example.text, (), ()), answer.media_type, answer.body)
+                state.prewarmed.append(example.name)
 
-    ext["prewarmed"] = []
     thread = threading.Thread(target=run, name="govsocial-prewarm", daemon=True)
     thread.start()
     return thread

@@ -9,26 +9,13 @@ from __future__ import annotations
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
 
 from server import __version__
+from server.rdf.formats import FORMATS, W3C_FORMATS
 from server.rdf.namespaces import DCTERMS, GS, GSID, ORG, PROV, RDF, SCHEMA, SKOS, VOID, XSD
 from server.store.builds import BuildInfo
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
-FORMATS = "http://www.w3.org/ns/formats/"
 LICENSE = "https://creativecommons.org/publicdomain/zero/1.0/"
 
-#: The result formats as the W3C names them, per media type we serve.
-FORMAT_IRIS = {
-    "application/sparql-results+json": FORMATS + "SPARQL_Results_JSON",
-    "application/sparql-results+xml": FORMATS + "SPARQL_Results_XML",
-    "text/csv": FORMATS + "SPARQL_Results_CSV",
-    "text/tab-separated-values": FORMATS + "SPARQL_Results_TSV",
-    "text/turtle": FORMATS + "Turtle",
-    "application/n-triples": FORMATS + "N-Triples",
-    "application/rdf+xml": FORMATS + "RDF_XML",
-    "application/ld+json": FORMATS + "JSON-LD",
-    "application/n-quads": FORMATS + "N-Quads",
-    "application/trig": FORMATS + "TriG",
-}
 #: Resources a newcomer can start from; listed in VoID as example resources.
 EXAMPLE_RESOURCES = (
     GSID + "org/niedersaechsischer-landtag",
@@ -64,7 +51,7 @@ def service_description(endpoint: str, info: BuildInfo, void_iri: str) -> _Graph
     graph.add(service, SD + "supportedLanguage", NamedNode(SD + "SPARQL11Query"))
     for feature in ("UnionDefaultGraph", "BasicFederatedQuery"):
         graph.add(service, SD + "feature", NamedNode(SD + feature))
-    for iri in FORMAT_IRIS.values():
+    for iri in (f.w3c_iri for f in FORMATS):
         graph.add(service, SD + "resultFormat", NamedNode(iri))
     dataset = BlankNode()
     graph.add(service, SD + "defaultDataset", dataset)
@@ -130,7 +117,7 @@ DESCRIPTION_PREFIXES = {
     "sd": SD,
     "void": VOID,
     "dcterms": DCTERMS,
-    "formats": FORMATS,
+    "formats": W3C_FORMATS,
     "rdf": RDF,
     "xsd": XSD,
     "owl": "http://www.w3.org/2002/07/owl#",

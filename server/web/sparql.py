@@ -12,18 +12,21 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, render_template, request
 from pyoxigraph import NamedNode
 from werkzeug.exceptions import BadRequest
 
+from server.engine.failures import QueryFailure
 from server.engine.isolation import NAMESPACE
-from server.engine.jobs import Answer, QueryFailure, QueryJob
+from server.engine.jobs import Answer, QueryJob
 from server.engine.querytext import QueryFacts, QueryTooDeep, inspect, refuse_nesting
+from server.rdf.formats import GRAPH_TYPES, as_config
 from server.rdf.namespaces import PREFIXES
 from server.web import errors
 from server.web.caching import cache_headers, query_etag
 from server.web.client_limits import ClientBusy
-from server.web.negotiation import GRAPH_TYPES, choose, offers, prefers_html
+from server.web.negotiation import choose, offers, prefers_html
+from server.web.runtime import runtime
 from server.web.self_description import service_description
 
 blueprint = Blueprint("sparql", __name__)
@@ -43,13 +46,9 @@ class ProtocolRequest:
     named_graphs: tuple[str, ...]
 
 
-def _ext() -> dict[str, Any]:
-    return current_app.extensions["govsocial"]
-
-
 def read_request() -> ProtocolRequest:
     """Read query and dataset from GET parameters, a form body or a direct body; refuse the rest."""
-    settings = _ext()["settings"]
+    settings = runtime().settings
     if request.content_length is not None and request.content_length > settings.max_query_bytes * 3 + 4096:
         raise errors.QueryTooLarge(f"the request body exceeds the limit of {settings.max_query_bytes} bytes")
     if request.method in ("GET", "HEAD"):
@@ -193,15 +192,15 @@ def client_address() -> str:
 
 def run_limited(job: QueryJob) -> Answer:
     """Run a job on the engine, within the client's share and the time limit; failures become ApiErrors."""
-    runtime = _ext()
-    settings = runtime["settings"]
+    state = runtime()
+    settings = state.settings
     try:
-        with runtime["clients"].hold(client_address(), job.lane):
-            return runtime["pool"].run(job, settings.query_timeout_s)
+        with state.clients.hold(client_address(), job.lane):
+            return state.engine.run(job, settings.query_timeout_s)
     except ClientBusy as busy:
         raise errors.TooManyRequests(str(busy), retry_after=RETRY_AFTER_S, client_queries=busy.limit) from None
     except QueryFailure as failure:
-        raise errors.from_failure(failure.kind, failure.message, settings) from None
+        raise errors.from_failure(failure, settings) from None
 
 
 #: Seconds a client over its share is asked to wait: about the time a cheap query takes to finish.
@@ -213,8 +212,8 @@ def sparql() -> Response:
     """Answer a SPARQL query (GET or POST), or describe the service when no query is given."""
     if request.method == "OPTIONS":  # a CORS preflight; the CORS headers are added to every response
         return Response(status=204, headers={"Allow": ", ".join(ALLOWED_METHODS)})
-    ext = _ext()
-    settings = ext["settings"]
+    state = runtime()
+    settings = state.settings
     protocol = read_request()
     if protocol.query is None:
         return describe_service()
@@ -223,7 +222,7 @@ def sparql() -> Response:
         raise errors.ReadOnly(_READ_ONLY)
     check_nesting_or_refuse(facts)
     check_services(facts.services, settings.service_allowlist)
-    lane = check_service_text(facts, ext["isolation"], settings.service_allowlist)
+    lane = check_service_text(facts, state.isolation, settings.service_allowlist)
     offered = offers(facts.is_graph_query)
     media_type = choose(offered, request.headers.get("Accept"), request.values.get("format"))
     if media_type is None:
@@ -237,21 +236,21 @@ def sparql() -> Response:
         if request.method in ("GET", "HEAD"):
             return Response(status=304, headers=headers)
         raise errors.PreconditionFailed("If-None-Match matches the current answer; a POST cannot be answered 304")
-    cached = ext["results"].get(etag)
+    cached = state.results.get(etag)
     if cached is not None:
         return Response(cached[1], content_type=_content_type(cached[0]), headers={**headers, "X-Cache": "hit"})
     job = QueryJob(
         protocol.query,
         media_type,
+        settings.max_result_bytes,
         protocol.default_graphs,
         protocol.named_graphs,
-        settings.max_result_bytes,
         declares_dataset=facts.declares_dataset,
         calls_service=bool(facts.services),
         lane=lane,
     )
     answer = run_limited(job)
-    ext["results"].put(etag, answer.media_type, answer.body)
+    state.results.put(etag, answer.media_type, answer.body)
     return Response(answer.body, content_type=_content_type(answer.media_type), headers={**headers, "X-Cache": "miss"})
 
 
@@ -261,15 +260,16 @@ def _content_type(media_type: str) -> str:
 
 def describe_service() -> Response:
     """The Service Description as RDF, or the query page for a browser."""
-    ext = _ext()
+    state = runtime()
     accept = request.headers.get("Accept")
     if prefers_html(accept):
-        return Response(render_template("query.html", examples=ext["examples"]), mimetype="text/html")
+        page = render_template("query.html", examples=state.examples, formats=as_config())
+        return Response(page, mimetype="text/html")
     media_type = choose(offers(True), accept, request.args.get("format"))
     if media_type is None:
         raise errors.NotAcceptable(
             f"the service description is RDF; available: {', '.join(offers(True))}", available=offers(True)
         )
-    base = ext["settings"].base_url
-    graph = service_description(base + "sparql", ext["build"], base + ".well-known/void")
+    base = state.settings.base_url
+    graph = service_description(base + "sparql", state.build, base + ".well-known/void")
     return Response(graph.serialize(GRAPH_TYPES[media_type]), mimetype=media_type, headers={"Vary": "Accept"})

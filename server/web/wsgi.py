@@ -27,6 +27,7 @@ from waitress.server import TcpWSGIServer
 from waitress.task import ErrorTask
 
 from server.settings import Settings
+from server.web.runtime import runtime_of
 from server.web.security_headers import SECURITY_HEADERS
 
 #: The error type of each status the HTTP server answers itself, in the application's JSON shape.
@@ -162,4 +163,4 @@ def serve(app: Flask, settings: Settings) -> None:
     try:
         server.run()
     finally:
-        app.extensions["govsocial"]["pool"].close()
+        runtime_of(app).close()

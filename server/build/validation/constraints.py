@@ -145,7 +145,8 @@ def check_parses(shape: rdflib.term.Node, select: str, prefixes: dict[str, str])
         raise ConstraintSyntaxError(f"{compact(str(shape), strict=False)}: its sh:select is refused: {error}") from None
     except SyntaxError as error:
         raise ConstraintSyntaxError(
-            f"{compact(str(shape), strict=False)}: its sh:select does not parse (line:column within the sh:select text): {error.msg}"
+            f"{compact(str(shape), strict=False)}: its sh:select does not parse "
+            f"(line:column within the sh:select text): {error.msg}"
         ) from None
 
 

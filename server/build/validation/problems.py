@@ -16,6 +16,7 @@ from server.rdf.terms import compact, literal_text, show
 #: For each IRI, the input files in which it is the subject of a statement: where a curator looks.
 FileIndex = dict[str, list[str]]
 
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with the inputs, in the words a curator acts on."""

@@ -23,6 +23,7 @@ from server.build.validation.problems import FileIndex, Problem, problem
 #: Told of each constraint once it ran: its name, seconds and how many rows it found (the build's profile).
 Observer = Callable[..., None]
 
+
 def check_shapes(
     store: Store, inputs: list[InputFile], files_of: FileIndex, observe: Observer | None = None
 ) -> list[Problem]:
@@ -43,7 +44,8 @@ def check_shapes(
                 problem(files_of, item.focus, item.path, item.value, item.message, item.severity)
                 for item in run_constraints(store, [constraint], focus.rewrite)
             ]
-            _tell(observe, f"constraint sparql {_short(constraint.shape)}: {_first_words(constraint.message)}", started, found)
+            name = f"constraint sparql {_short(constraint.shape)}: {_first_words(constraint.message)}"
+            _tell(observe, name, started, found)
             problems += found
         for core in compile_core(shapes):
             started = time.monotonic()
@@ -68,8 +70,6 @@ def _bound(row: object, name: str) -> object | None:
 
 def _rdflib_format(item: InputFile) -> str:
     return "turtle" if item.format == pyoxigraph.RdfFormat.TURTLE else "nt"
-
-
 
 
 def _tell(observe: Observer | None, name: str, started: float, found: list[Problem]) -> None:

@@ -19,7 +19,6 @@ TERM_TOO_LONG = (
 )
 
 
-
 def check_syntax(inputs: list[InputFile]) -> tuple[list[Problem], FileIndex]:
     """Parse every file with the parser the store uses; report each file's first error.
 
@@ -49,5 +48,3 @@ def check_syntax(inputs: list[InputFile]) -> tuple[list[Problem], FileIndex]:
 def _term_too_long(error: MemoryError) -> bool:
     """Whether the parser stopped at a term longer than its buffer, rather than the process running out of memory."""
     return "buffer maximal size" in str(error)
-
-

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, render_template
 
 from server.web.examples import Example
+from server.web.runtime import runtime
 
 blueprint = Blueprint("dashboard", __name__)
 
@@ -88,7 +89,7 @@ CHARTS: tuple[Chart, ...] = (
 
 def charts_with_queries() -> list[dict[str, object]]:
     """The charts whose query exists in this server's queries/, each with the query's title and text."""
-    examples: dict[str, Example] = {e.name: e for e in current_app.extensions["govsocial"]["examples"]}
+    examples: dict[str, Example] = {e.name: e for e in runtime().examples}
     found = []
     for chart in CHARTS:
         example = examples.get(chart.query)

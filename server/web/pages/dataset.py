@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, render_template, send_from_directory
+from flask import Blueprint, Response, render_template, send_from_directory
 
 from server import __version__
 from server.rdf.namespaces import GRAPH
@@ -16,6 +16,7 @@ from server.store.builds import DUMPS_DIR
 from server.web import errors
 from server.web.pages.resources import class_counts_of_app
 from server.web.pages.vocabulary import vocabulary
+from server.web.runtime import runtime
 from server.web.self_description import LICENSE
 
 blueprint = Blueprint("dataset", __name__)
@@ -29,12 +30,12 @@ DUMP_NOTES = {
 
 def build_dir() -> Path:
     """The directory of the build this server answers from (the one it holds)."""
-    return Path(current_app.extensions["govsocial"]["held_build"].name).parent
+    return runtime().build_dir
 
 
 def dumps() -> list[dict[str, object]]:
     """The build's dumps: file name, size, format, what it holds."""
-    info = current_app.extensions["govsocial"]["build"]
+    info = runtime().build
     found = []
     for name, size in getattr(info, "dumps", {}).items():
         fmt, holds = next((note for suffix, note in DUMP_NOTES.items() if name.endswith(suffix)), ("", ""))
@@ -45,7 +46,7 @@ def dumps() -> list[dict[str, object]]:
 @blueprint.get("/dataset")
 def dataset() -> str:
     """The dataset: description, licence, version, counts per class and per graph, dumps."""
-    info = current_app.extensions["govsocial"]["build"]
+    info = runtime().build
     counts = class_counts_of_app()
     vocab = vocabulary()
     graphs = [
@@ -67,7 +68,7 @@ def dataset() -> str:
 @blueprint.get("/dumps/<name>")
 def dump(name: str) -> Response:
     """One dump file of the build this server answers from."""
-    info = current_app.extensions["govsocial"]["build"]
+    info = runtime().build
     if name not in getattr(info, "dumps", {}):
         raise errors.NotFound(f"no dump named {name!r}; see /dataset for the list")
     return send_from_directory(

@@ -13,6 +13,7 @@ from pyoxigraph import NamedNode, RdfFormat, Triple, serialize
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
+from server.rdf.formats import ALIASES, FORMATS, resolve
 from server.rdf.namespaces import GS, GSID, PREFIXES, RDFS, SKOS
 from server.rdf.terms import compact
 from server.web import errors
@@ -30,45 +31,18 @@ blueprint = Blueprint("linkeddata", __name__)
 BROWSE_PAGE = 250
 
 HTML = "text/html"
-#: The representations of a resource, the default for `*/*` first (RDF clients rarely say what they want).
+#: The formats a resource is served in, Turtle first: RDF clients rarely say what they want.
+_RESOURCE_FORMATS = [f for f in FORMATS if f.resource]
+#: The representations of a resource, the default for `*/*` first, then the page for people.
 REPRESENTATIONS: dict[str, RdfFormat | None] = {
-    "text/turtle": RdfFormat.TURTLE,
+    _RESOURCE_FORMATS[0].media_type: _RESOURCE_FORMATS[0].graph,
     HTML: None,
-    "application/ld+json": RdfFormat.JSON_LD,
-    "application/n-triples": RdfFormat.N_TRIPLES,
-    "application/rdf+xml": RdfFormat.RDF_XML,
-}
-#: Other names clients use for the same formats.
-ALIASES = {
-    "application/xhtml+xml": HTML,
-    "application/x-turtle": "text/turtle",
-    "text/n3": "text/turtle",
-    "application/json": "application/ld+json",
-    "text/plain": "application/n-triples",
-    "application/xml": "application/rdf+xml",
-    "text/xml": "application/rdf+xml",
+    **{f.media_type: f.graph for f in _RESOURCE_FORMATS[1:]},
 }
 #: File suffixes for links to one representation.
-SUFFIXES = {
-    ".ttl": "text/turtle",
-    ".jsonld": "application/ld+json",
-    ".nt": "application/n-triples",
-    ".rdf": "application/rdf+xml",
-    ".html": HTML,
-}
-#: `format=` short names, as on /sparql.
-FORMAT_NAMES = {
-    "turtle": "text/turtle",
-    "ttl": "text/turtle",
-    "jsonld": "application/ld+json",
-    "json": "application/ld+json",
-    "ntriples": "application/n-triples",
-    "nt": "application/n-triples",
-    "rdfxml": "application/rdf+xml",
-    "rdf": "application/rdf+xml",
-    "xml": "application/rdf+xml",
-    "html": HTML,
-}
+SUFFIXES = {**{"." + f.suffix: f.media_type for f in _RESOURCE_FORMATS}, ".html": HTML}
+#: Other media types browsers send for the page.
+_HTML_ALIASES = ("application/xhtml+xml",)
 
 
 def split_suffix(path: str) -> tuple[str, str | None]:
@@ -81,15 +55,16 @@ def split_suffix(path: str) -> tuple[str, str | None]:
 
 def negotiate(accept: str | None, format_param: str | None = None) -> str | None:
     """The representation to send, or None (406): `format=` first, then Accept with q-values."""
+    offered = list(REPRESENTATIONS)
     if format_param:
-        wanted = format_param.strip().lower()
-        wanted = FORMAT_NAMES.get(wanted, ALIASES.get(wanted, wanted))
-        return wanted if wanted in REPRESENTATIONS else None
+        return HTML if format_param.strip().lower() == "html" else resolve(format_param, offered)
     if not accept or not accept.strip():
-        return next(iter(REPRESENTATIONS))
-    parsed = parse_accept_header(accept, MIMEAccept)
-    best = parsed.best_match([*REPRESENTATIONS, *ALIASES])
-    return ALIASES.get(best, best) if best else None
+        return offered[0]
+    aliases = [alias for alias in ALIASES if resolve(alias, offered)]
+    best = parse_accept_header(accept, MIMEAccept).best_match([*offered, *aliases, *_HTML_ALIASES])
+    if not best:
+        return None
+    return HTML if best in _HTML_ALIASES else resolve(best, offered)
 
 
 def link_header(base_path: str) -> str:

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from server.rdf.labels import Labels
 from server.rdf.namespaces import DCTERMS, GS, ORG, PROV, RDF, RDFS, SKOS
 from server.web.pages.present import format_date, parse_date
-from server.web.pages.queries import PageQueries, Row, Term, page_cache, page_queries, values
+from server.web.pages.queries import PageQueries, Row, Term, build_queries, values
 from server.web.pages.vocabulary import EVENT_KINDS, Vocabulary
+from server.web.runtime import runtime
 
 LABEL_PREDICATES = (RDFS + "label", SKOS + "prefLabel")
 #: How an event can be related to the resource whose page lists it.
@@ -354,10 +355,10 @@ def class_counts(queries: PageQueries) -> dict[str, int]:
 
 def class_counts_of_app() -> dict[str, int]:
     """class_counts for the current app, counted once (a server never changes its build)."""
-    cache = page_cache()
-    if "class_counts" not in cache:
-        cache["class_counts"] = class_counts(page_queries())
-    return cache["class_counts"]
+    memo = runtime().pages
+    if memo.class_counts is None:
+        memo.class_counts = class_counts(build_queries())
+    return memo.class_counts
 
 
 def group_by_kind(events: list[Event]) -> dict[str, list[Event]]:

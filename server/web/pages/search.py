@@ -5,15 +5,15 @@ The index itself (search_index.py) is written by the build; a server opens it re
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, render_template, request
 
 from server.rdf.namespaces import GS, PREFIXES
 from server.rdf.terms import compact
 from server.store.search_index import SEARCH_FILE, Entry, SearchIndex
 from server.web import errors
 from server.web.pages.present import href
-from server.web.pages.queries import page_cache
 from server.web.pages.vocabulary import vocabulary
+from server.web.runtime import runtime
 
 blueprint = Blueprint("search", __name__)
 
@@ -23,14 +23,13 @@ MAX_QUERY_CHARS = 200
 
 def search_index() -> SearchIndex:
     """The current app's index: the build's file, opened on first use."""
-    cache = page_cache()
-    if "search" not in cache:
-        ext = current_app.extensions["govsocial"]
+    state = runtime()
+    if state.pages.search_index is None:
         try:
-            cache["search"] = SearchIndex(ext["build_dir"] / SEARCH_FILE)
+            state.pages.search_index = SearchIndex(state.build_dir / SEARCH_FILE)
         except FileNotFoundError as error:
             raise errors.Unavailable(str(error)) from None
-    return cache["search"]
+    return state.pages.search_index
 
 
 def as_json(entry: Entry) -> dict[str, object]:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask
 
 from server import __version__
 from server.rdf.terms import compact
 from server.web import assets
 from server.web.pages import dashboard, dataset, linkeddata, search, workbench
 from server.web.pages.present import datatype_name, format_date, href, human_size, is_local, wikidata_page
+from server.web.runtime import runtime
 
 
 def register_pages(app: Flask) -> None:
@@ -36,7 +37,7 @@ def register_pages(app: Flask) -> None:
 
 
 def _site_context() -> dict[str, Any]:
-    info = current_app.extensions["govsocial"]["build"]
+    info = runtime().build
     return {
         "site": {"version": info.version, "built_at": info.built_at, "software": __version__},
         "asset": lambda name: "/assets/" + name,

@@ -19,7 +19,8 @@ from server.rdf.labels import KNOWN_TERMS, Labels, local_name
 from server.rdf.namespaces import DCTERMS, GS, OWL, RDF, RDFS, SKOS, graph_iri
 from server.rdf.terms import compact
 from server.web.pages.present import ONTOLOGY_IRI
-from server.web.pages.queries import PageQueries, page_cache, page_queries
+from server.web.pages.queries import PageQueries, build_queries
+from server.web.runtime import runtime
 
 SH = "http://www.w3.org/ns/shacl#"
 EVENT_CLASS = GS + "PlatformEvent"
@@ -299,7 +300,7 @@ def load_vocabulary(queries: PageQueries) -> Vocabulary:
 
 def vocabulary() -> Vocabulary:
     """The current app's vocabulary, read on first use and kept (a server never changes its build)."""
-    cache = page_cache()
-    if "vocabulary" not in cache:
-        cache["vocabulary"] = load_vocabulary(page_queries())
-    return cache["vocabulary"]
+    memo = runtime().pages
+    if memo.vocabulary is None:
+        memo.vocabulary = load_vocabulary(build_queries())
+    return memo.vocabulary

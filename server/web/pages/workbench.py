@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, render_template, request
 
+from server.rdf.formats import as_config
 from server.rdf.namespaces import PREFIXES
 from server.web import errors
 from server.web.examples import Example
 from server.web.pages.vocabulary import vocabulary
+from server.web.runtime import runtime
 
 blueprint = Blueprint("workbench", __name__)
 
@@ -28,27 +30,10 @@ SELECT ?event ?institution ?date WHERE {
 }
 ORDER BY ?date"""
 
+
 #: Download formats offered for each kind of result: (short name for `format=`, label, file suffix).
-DOWNLOADS = {
-    "table": [
-        ("json", "SPARQL JSON", "srj"),
-        ("xml", "SPARQL XML", "srx"),
-        ("csv", "CSV", "csv"),
-        ("tsv", "TSV", "tsv"),
-    ],
-    "graph": [
-        ("turtle", "Turtle", "ttl"),
-        ("ntriples", "N-Triples", "nt"),
-        ("rdfxml", "RDF/XML", "rdf"),
-        ("jsonld", "JSON-LD", "jsonld"),
-        ("nquads", "N-Quads", "nq"),
-        ("trig", "TriG", "trig"),
-    ],
-}
-
-
 def examples() -> list[Example]:
-    return current_app.extensions["govsocial"]["examples"]
+    return runtime().examples
 
 
 def example_named(name: str) -> Example | None:
@@ -63,7 +48,7 @@ def editor_config() -> dict[str, Any]:
         "examples": [
             {"name": e.name, "title": e.title, "description": e.description, "text": e.text} for e in examples()
         ],
-        "downloads": DOWNLOADS,
+        "downloads": as_config(),
     }
 
 
@@ -77,7 +62,7 @@ def workbench() -> str:
         if chosen is None:
             raise errors.NotFound(f"no example query named {name!r}; see the list at /")
         text = chosen.text
-    settings = current_app.extensions["govsocial"]["settings"]
+    settings = runtime().settings
     if text is not None and len(text.encode("utf-8")) > settings.max_query_bytes:
         raise errors.QueryTooLarge(f"the query exceeds the limit of {settings.max_query_bytes} bytes")
     return render_template(

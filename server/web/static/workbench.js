@@ -326,11 +326,12 @@
     downloads.innerHTML = "Download:";
     config.downloads[kind].forEach(function (entry) {
       const a = document.createElement("a");
-      a.href = "/sparql?format=" + entry[0] + "&query=" + encodeURIComponent(query);
-      a.download = "govsocial-result." + entry[2];
-      a.textContent = entry[1];
+      a.href = "/sparql?format=" + entry.name + "&query=" + encodeURIComponent(query);
+      a.download = "govsocial-result." + entry.suffix;
+      a.textContent = entry.label;
+      a.type = entry.media_type;
       a.className = "download";
-      a.dataset.format = entry[0];
+      a.dataset.format = entry.name;
       downloads.appendChild(document.createTextNode(" "));
       downloads.appendChild(a);
     });
