@@ -5,7 +5,7 @@ virtualenv (before and after a change):
 
     python bench/attack.py --server-dir DIR --store STOREDIR [--seconds 30] [--out results.json]
 
-Three scenarios, each on a fresh server started from DIR (`python -m server.cli.main serve` with cwd=DIR and
+Three scenarios, each on a fresh server started from DIR (`python -m server.cli serve` with cwd=DIR and
 PYTHONPATH=DIR), because one attack spoils the next: a runaway query keeps a request thread and a query
 worker for up to a minute after its client has gone.
 
@@ -111,7 +111,7 @@ class Server:
         self._log = self.log_path.open("w")  # a file, not a pipe: a full pipe would stall the server
         started = time.monotonic()
         self.process = subprocess.Popen(
-            [python, "-m", "server.cli.main", "serve", "--host", HOST, "--port", str(self.port)],
+            [python, "-m", "server.cli", "serve", "--host", HOST, "--port", str(self.port)],
             cwd=server_dir,
             env=self.env,
             stdout=self._log,

@@ -23,7 +23,7 @@ from server.settings import PROJECT_DIR, Settings
 from server.store.builds import ENGINE_DIR, BuildInfo, current_build, open_store
 from server.web.app import create_app
 
-from .support import DATA_DIR, GOVSOCIAL, ONTOLOGY_DIR, Http, InProcess, free_port
+from .support import DATA_DIR, GOVSOCIAL, ONTOLOGY_DIR, WIKIDATA_STANDIN, Http, InProcess, free_port, oxigraph_server
 
 
 @pytest.fixture(scope="session")
@@ -115,6 +115,13 @@ def start_server(built_store_dir: Path) -> Iterator:
     yield start
     with ThreadPoolExecutor(max_workers=max(len(started), 1)) as stopping:  # each may take seconds to stop
         list(stopping.map(RunningServer.stop, started))
+
+
+@pytest.fixture(scope="session")
+def wikidata_standin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`oxigraph serve-read-only` on tests/wikidata_standin.ttl: the one stand-in for Wikidata's endpoint."""
+    with oxigraph_server(tmp_path_factory.mktemp("wikidata-standin"), load=WIKIDATA_STANDIN) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ import json
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +22,8 @@ from server.settings import PROJECT_DIR
 ONTOLOGY_DIR = PROJECT_DIR / "ontology"
 DATA_DIR = PROJECT_DIR / "data"
 QUERIES_DIR = PROJECT_DIR / "queries"
+#: The one stand-in for Wikidata's SPARQL endpoint: Wikidata's shapes, invented values.
+WIKIDATA_STANDIN = Path(__file__).with_name("wikidata_standin.ttl")
 #: The shared reference folder beside the checkout (sources, checked QIDs); a user's clone may not have it.
 SHARED_DIR = PROJECT_DIR.parent / "shared"
 
@@ -244,3 +247,39 @@ def assert_error(response: Any, status: int, error_type: str) -> dict:
 def health(web: Web) -> dict:
     """The server's /-/health document."""
     return web.get("/-/health").json()
+
+
+class Listener:
+    """A TCP port on 127.0.0.1 that accepts every connection and counts it, then holds it open without a byte
+    back (`hold=True`: an endpoint that hangs) or closes it at once (a trap that only records being reached)."""
+
+    def __init__(self, hold: bool = False) -> None:
+        self.hold = hold
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen(64)
+        self.port = self.socket.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}/sparql"
+        self.connections = 0
+        self._held: list[socket.socket] = []
+        self._closed = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self._closed:
+            try:
+                connection, _ = self.socket.accept()
+            except OSError:
+                return
+            self.connections += 1
+            if self.hold:
+                self._held.append(connection)  # never read, never answered
+            else:
+                connection.close()
+
+    def close(self) -> None:
+        self._closed = True
+        for connection in self._held:
+            connection.close()
+        self.socket.close()

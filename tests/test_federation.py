@@ -1,27 +1,24 @@
 """Federation out of our endpoint: SERVICE calls go only to allowlisted endpoints, and never hang a worker.
 
-A real Oxigraph server stands in for Wikidata (tests/standin_wikidata.ttl), so the join runs offline.
+A real Oxigraph server stands in for Wikidata (tests/wikidata_standin.ttl), so the join runs offline.
 Refusals are proved, not assumed: the endpoints that must not be called are small HTTP servers of our
 own that count every request they get, and a positive control shows that the counters do see calls.
 """
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 import requests
 
-from .support import free_port, oxigraph_server
+from .support import Listener, assert_error, free_port
 
 TIMEOUT = 30
 QUERY_TIMEOUT_S = 2.0
-STANDIN_DATA = Path(__file__).with_name("standin_wikidata.ttl")
 GSID_ORG = "https://w3id.org/govsocial/id/org/"
 EMPTY_RESULT = b'{"head":{"vars":["s","p","o"]},"results":{"bindings":[]}}'
 
@@ -68,42 +65,10 @@ class CountingEndpoint:
         self.httpd.server_close()
 
 
-class SilentEndpoint:
-    """A TCP socket that accepts connections and never sends a byte back: an endpoint that hangs."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.port = self.sock.getsockname()[1]
-        self.connections: list[socket.socket] = []
-        self._closed = False
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while not self._closed:
-            try:
-                connection, _ = self.sock.accept()
-            except OSError:
-                return
-            self.connections.append(connection)  # held open, never read, never answered
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/sparql"
-
-    def close(self) -> None:
-        self._closed = True
-        for connection in self.connections:
-            connection.close()
-        self.sock.close()
-
-
 @pytest.fixture(scope="module")
-def standin_wikidata(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`oxigraph serve-read-only` on the stand-in data; yields its SPARQL endpoint URL (path /query)."""
-    with oxigraph_server(tmp_path_factory.mktemp("standin-wikidata"), load=STANDIN_DATA) as url:
-        yield url
+def standin_wikidata(wikidata_standin: str) -> str:
+    """The session's Wikidata stand-in (tests/wikidata_standin.ttl); its SPARQL endpoint URL."""
+    return wikidata_standin
 
 
 @pytest.fixture(scope="module")
@@ -123,9 +88,9 @@ def other_counter() -> Iterator[CountingEndpoint]:
 
 
 @pytest.fixture(scope="module")
-def silent() -> Iterator[SilentEndpoint]:
+def silent() -> Iterator[Listener]:
     """An allowlisted endpoint that accepts connections and never answers."""
-    endpoint = SilentEndpoint()
+    endpoint = Listener(hold=True)
     yield endpoint
     endpoint.close()
 
@@ -138,7 +103,7 @@ def refused_url() -> str:
 
 @pytest.fixture(scope="module")
 def federating_server(
-    start_server, standin_wikidata: str, allowed_counter: CountingEndpoint, silent: SilentEndpoint, refused_url: str
+    start_server, standin_wikidata: str, allowed_counter: CountingEndpoint, silent: Listener, refused_url: str
 ) -> str:
     """Our server with the stand-in, the allowed counter, the silent and the refusing endpoint allowed."""
     allowlist = [standin_wikidata, allowed_counter.url("/sparql"), allowed_counter.url("/broken"), silent.url]
@@ -154,16 +119,6 @@ def run(server_url: str, query: str) -> requests.Response:
         headers={"Accept": "application/sparql-results+json"},
         timeout=TIMEOUT,
     )
-
-
-def assert_error(response: requests.Response, status: int, error_type: str) -> dict:
-    """Our JSON error shape with the given status and type; returns the body."""
-    assert response.status_code == status, response.text[:500]
-    assert response.headers["Content-Type"].startswith("application/json")
-    body = response.json()
-    assert body["ok"] is False and body["status"] == status and body["type"] == error_type
-    assert isinstance(body["error"], str) and body["error"]
-    return body
 
 
 def populations_query(endpoint: str) -> str:
@@ -185,8 +140,13 @@ def test_federated_query_joins_our_institutions_to_the_standin(federating_server
     response = run(federating_server, populations_query(standin_wikidata))
     assert response.status_code == 200, response.text[:500]
     rows = {(r["org"]["value"], int(r["population"]["value"])) for r in response.json()["results"]["bindings"]}
-    assert (GSID_ORG + "dresden", 563011) in rows
-    assert rows == {(GSID_ORG + "dresden", 563011), (GSID_ORG + "chemnitz", 250681), (GSID_ORG + "sachsen", 4043002)}
+    assert (GSID_ORG + "dresden", 111111) in rows
+    assert rows == {
+        (GSID_ORG + "dresden", 111111),
+        (GSID_ORG + "chemnitz", 222222),
+        (GSID_ORG + "zwickau", 333333),
+        (GSID_ORG + "sachsen", 555555),
+    }
 
 
 def test_federated_query_with_silent_keyword_and_labels(federating_server: str, standin_wikidata: str) -> None:
@@ -294,18 +254,18 @@ def test_default_allowlist_refuses_the_standin(server_url: str, standin_wikidata
 
 
 def test_allowed_endpoint_that_never_answers_is_cut_off_by_the_timeout(
-    federating_server: str, silent: SilentEndpoint
+    federating_server: str, silent: Listener
 ) -> None:
     """An allowed endpoint that accepts the connection and never replies is stopped by query_timeout_s:
     503 limit_reached within timeout + 2 s (and not before the endpoint was actually called)."""
-    connections_before = len(silent.connections)
+    connections_before = silent.connections
     started = time.monotonic()
     response = run(federating_server, f"SELECT * WHERE {{ SERVICE <{silent.url}> {{ ?s ?p ?o }} }}")
     elapsed = time.monotonic() - started
     body = assert_error(response, 503, "limit_reached")
     assert body["limit"] == "query_timeout_s"
     assert QUERY_TIMEOUT_S - 0.1 <= elapsed <= QUERY_TIMEOUT_S + 2
-    assert len(silent.connections) > connections_before
+    assert silent.connections > connections_before
 
 
 def test_allowed_endpoint_answering_500_is_502(federating_server: str, allowed_counter: CountingEndpoint) -> None:

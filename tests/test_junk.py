@@ -16,6 +16,8 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from .support import Http, media_type, send
+
 TIMEOUT = 30
 METHODS = ("GET", "POST form", "POST direct")
 #: Our answer formats: any 2xx must be one of these (or HTML, the query page).
@@ -40,13 +42,9 @@ def junk(examples: int) -> settings:
 
 
 @pytest.fixture(scope="module")
-def junk_server(start_server) -> str:
+def junk_server(start_server) -> Http:
     """A server that stops any query after two seconds."""
-    return start_server(query_timeout_s="2").url
-
-
-def media_type(response: requests.Response) -> str:
-    return response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    return Http(start_server(query_timeout_s="2").url)
 
 
 def wants_html(accept: str | bytes | None) -> bool:
@@ -76,19 +74,6 @@ def assert_well_behaved(response: requests.Response, accept: str | bytes | None 
     assert isinstance(body["error"], str) and body["error"], context
     assert isinstance(body["type"], str) and body["type"], context
     assert status < 500 or (status == 503 and body["type"] == "limit_reached"), context
-
-
-def send(base_url: str, method: str, query: str, params: dict | None = None, headers: dict | None = None):
-    """Send a query as GET, form POST or direct POST, with extra parameters and headers."""
-    url = f"{base_url}/sparql"
-    params = params or {}
-    headers = headers or {}
-    if method == "GET":
-        return requests.get(url, params={"query": query, **params}, headers=headers, timeout=TIMEOUT)
-    if method == "POST form":
-        return requests.post(url, data={"query": query, **params}, headers=headers, timeout=TIMEOUT)
-    headers = {"Content-Type": "application/sparql-query", **headers}
-    return requests.post(url, params=params, data=query.encode("utf-8"), headers=headers, timeout=TIMEOUT)
 
 
 #: Text without lone surrogates (which no client can encode as UTF-8).
@@ -130,14 +115,14 @@ accept_value = st.one_of(
 
 @junk(40)
 @given(method=st.sampled_from(METHODS), query=any_text)
-def test_junk_query_text(junk_server: str, method: str, query: str) -> None:
+def test_junk_query_text(junk_server: Http, method: str, query: str) -> None:
     """Arbitrary text as the query, sent each way: a 400 or an answer, never a 5xx of ours."""
     assert_well_behaved(send(junk_server, method, query))
 
 
 @junk(35)
 @given(method=st.sampled_from(METHODS), query=sparql_soup)
-def test_sparql_shaped_junk(junk_server: str, method: str, query: str) -> None:
+def test_sparql_shaped_junk(junk_server: Http, method: str, query: str) -> None:
     """Random sequences of SPARQL tokens (reaching the parser, the SERVICE check and the engine)."""
     assert_well_behaved(send(junk_server, method, query))
 
@@ -154,7 +139,7 @@ def test_sparql_shaped_junk(junk_server: str, method: str, query: str) -> None:
         max_size=4,
     ),
 )
-def test_junk_in_other_parameters(junk_server: str, method: str, params: dict) -> None:
+def test_junk_in_other_parameters(junk_server: Http, method: str, params: dict) -> None:
     """Junk in format, the dataset parameters, update and unknown parameters, beside a valid query."""
     assert_well_behaved(send(junk_server, method, "SELECT * WHERE { ?s a gs:Departure } LIMIT 3", params=params))
 
@@ -165,13 +150,13 @@ def test_junk_in_other_parameters(junk_server: str, method: str, params: dict) -
     accept=st.one_of(st.none(), accept_value),
     extra=st.dictionaries(header_name.filter(lambda name: name != "Accept"), header_value, max_size=3),
 )
-def test_junk_in_headers(junk_server: str, method: str, accept: bytes | None, extra: dict) -> None:
+def test_junk_in_headers(junk_server: Http, method: str, accept: bytes | None, extra: dict) -> None:
     """Junk Accept, Content-Type, If-None-Match, Origin and other headers, with any byte HTTP allows."""
     headers = dict(extra)
     if accept is not None:
         headers["Accept"] = accept
     if method == "OPTIONS":
-        response = requests.options(f"{junk_server}/sparql", headers=headers, timeout=TIMEOUT)
+        response = requests.options(f"{junk_server.url}/sparql", headers=headers, timeout=TIMEOUT)
     else:
         response = send(junk_server, method, "ASK { institution:dresden ?p ?o }", headers=headers)
     assert_well_behaved(response, accept)
@@ -196,36 +181,36 @@ def test_junk_in_headers(junk_server: str, method: str, accept: bytes | None, ex
         header_value,
     ),
 )
-def test_junk_request_bodies(junk_server: str, body: bytes, content_type: bytes | str | None) -> None:
+def test_junk_request_bodies(junk_server: Http, body: bytes, content_type: bytes | str | None) -> None:
     """Arbitrary bytes as the POST body under any Content-Type (invalid UTF-8, broken forms, binary)."""
     headers = {} if content_type is None else {"Content-Type": content_type}
-    assert_well_behaved(requests.post(f"{junk_server}/sparql", data=body, headers=headers, timeout=TIMEOUT))
+    assert_well_behaved(requests.post(f"{junk_server.url}/sparql", data=body, headers=headers, timeout=TIMEOUT))
 
 
 @junk(10)
 @given(raw=st.binary(max_size=200))
-def test_junk_query_strings(junk_server: str, raw: bytes) -> None:
+def test_junk_query_strings(junk_server: Http, raw: bytes) -> None:
     """Raw bytes as the URL's query string (percent-encoded, so invalid UTF-8 and stray '&' and '=' reach us)."""
     encoded = quote_from_bytes(raw, safe="=&%+")
-    assert_well_behaved(requests.get(f"{junk_server}/sparql?{encoded}", timeout=TIMEOUT))
+    assert_well_behaved(requests.get(f"{junk_server.url}/sparql?{encoded}", timeout=TIMEOUT))
 
 
-def test_server_survives_the_junk(junk_server: str) -> None:
+def test_server_survives_the_junk(junk_server: Http) -> None:
     """After all the junk above, the server is healthy and answers a real query correctly."""
-    health = requests.get(f"{junk_server}/-/health", timeout=TIMEOUT).json()
+    health = requests.get(f"{junk_server.url}/-/health", timeout=TIMEOUT).json()
     assert health["ok"] is True
     response = send(junk_server, "GET", 'ASK { institution:dresden gs:ags "14612000" }')
     assert response.status_code == 200 and response.json()["boolean"] is True
 
 
 @pytest.mark.parametrize("value", [b"text/csv\x01", b"\x7f", b"a\x00b"], ids=["soh", "del", "nul"])
-def test_control_byte_in_a_header_value_is_refused_by_the_http_server_with_400(junk_server: str, value: bytes) -> None:
+def test_control_byte_in_a_header_value_is_refused_by_the_http_server_with_400(junk_server: Http, value: bytes) -> None:
     """A header with a control byte is not valid HTTP: the HTTP server refuses it with 400, never a 5xx.
 
     Such a request never reaches the application, so the answer is the HTTP server's plain-text 400 rather
     than our JSON shape (the README says so); what matters is the status and that the server stays up.
     """
-    port = int(junk_server.rsplit(":", 1)[1])
+    port = int(junk_server.url.rsplit(":", 1)[1])
     request = (
         b"GET /sparql?query=ASK%20%7B%7D HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nX-Junk: "
         + value
@@ -238,4 +223,4 @@ def test_control_byte_in_a_header_value_is_refused_by_the_http_server_with_400(j
             answer += chunk
     status_line = answer.partition(b"\r\n")[0]
     assert status_line.startswith(b"HTTP/1.") and b" 400 " in status_line
-    assert requests.get(f"{junk_server}/-/health", timeout=TIMEOUT).json()["ok"] is True
+    assert requests.get(f"{junk_server.url}/-/health", timeout=TIMEOUT).json()["ok"] is True

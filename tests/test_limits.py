@@ -18,6 +18,9 @@ import requests
 
 from server.engine import procfs
 
+from .support import Http, assert_error
+from .support import health as support_health
+
 TIMEOUT = 90
 QUERY_TIMEOUT_S = 2.0
 MAX_RESULT_BYTES = 20000
@@ -45,18 +48,8 @@ def run(server_url: str, query: str, accept: str = "application/sparql-results+j
     )
 
 
-def assert_error(response: requests.Response, status: int, error_type: str) -> dict:
-    """Our JSON error shape with the given status and type; returns the body."""
-    assert response.status_code == status, response.text[:500]
-    assert response.headers["Content-Type"].startswith("application/json")
-    body = response.json()
-    assert body["ok"] is False and body["status"] == status and body["type"] == error_type
-    assert isinstance(body["error"], str) and body["error"]
-    return body
-
-
 def health(server_url: str) -> dict:
-    return requests.get(f"{server_url}/-/health", timeout=TIMEOUT).json()
+    return support_health(Http(server_url))
 
 
 def wait_for_workers(server_url: str, workers: int, seconds: float = 15) -> dict:

@@ -15,7 +15,14 @@ from pyoxigraph import Literal, NamedNode, RdfFormat, Store, Triple, parse
 from server.engine.jobs import execute
 from server.rdf.namespaces import GS, GSID, ORG, RDFS
 from server.settings import Settings
-from server.web.pages.linkeddata import REPRESENTATIONS, SUFFIXES, description, link_header, negotiate, split_suffix
+from server.web.pages.linkeddata import (
+    REPRESENTATIONS,
+    SUFFIXES,
+    link_header,
+    negotiate,
+    rdf_description,
+    split_suffix,
+)
 from server.web.pages.queries import InvalidIri, PageQueries, values
 
 from .support import InProcess
@@ -130,7 +137,7 @@ def test_values_refuses_anything_that_is_not_an_iri(bad: str) -> None:
 
 def test_description_holds_the_statements_about_the_resource(queries: PageQueries) -> None:
     """Outgoing statements: the Landtag's labels in both languages and its place in the hierarchy."""
-    found = set(description(queries, LANDTAG))
+    found = set(rdf_description(queries, LANDTAG))
     assert (
         Triple(NamedNode(LANDTAG), NamedNode(RDFS + "label"), Literal("Niedersächsischer Landtag", language="de"))
         in found
@@ -144,13 +151,13 @@ def test_description_holds_the_statements_about_the_resource(queries: PageQuerie
 
 def test_description_holds_the_statements_pointing_at_the_resource(queries: PageQueries) -> None:
     """Incoming statements: the departure event names the Landtag as its institution."""
-    found = set(description(queries, LANDTAG))
+    found = set(rdf_description(queries, LANDTAG))
     assert Triple(NamedNode(LANDTAG_DEPARTURE), NamedNode(GS + "institution"), NamedNode(LANDTAG)) in found
 
 
 def test_description_labels_what_the_resource_links_to_and_from(queries: PageQueries) -> None:
     """A client can show the linked resources by name without fetching each one."""
-    found = set(description(queries, LANDTAG))
+    found = set(rdf_description(queries, LANDTAG))
     assert Triple(NamedNode(NIEDERSACHSEN), NamedNode(RDFS + "label"), Literal("Niedersachsen", language="de")) in found
     assert (
         Triple(
@@ -164,7 +171,7 @@ def test_description_labels_what_the_resource_links_to_and_from(queries: PageQue
 
 def test_description_of_an_unknown_iri_is_empty(queries: PageQueries) -> None:
     """Nothing is invented for an IRI the graph does not mention."""
-    assert description(queries, GSID + "org/does-not-exist") == []
+    assert rdf_description(queries, GSID + "org/does-not-exist") == []
 
 
 # ---------------------------------------------------------------------------------------------

@@ -82,3 +82,14 @@ def test_the_time_limit_holds_in_front_of_the_remote_engine(front: str) -> None:
     assert response.status_code == 503
     assert response.json()["limit"] == "query_timeout_s"
     assert time.monotonic() - started < 3 + 2
+
+
+def test_a_remote_engine_is_held_to_the_lexical_service_rule(front: str) -> None:
+    """The remote engine makes SERVICE calls with its own network, so nothing contains a call our check misses:
+    the front end says `lexical` and refuses SERVICE written where its lexer cannot verify it, even where this
+    host could isolate its own workers."""
+    health = requests.get(f"{front}/-/health", timeout=10).json()
+    assert health["engine"] == "remote" and health["service_isolation"] == "lexical"
+    glued = 'SELECT * WHERE { ?s ?p ?o FILTER(?o = "SERVICE <http://127.0.0.1:9/sparql>") } LIMIT 1'
+    response = requests.get(f"{front}/sparql", params={"query": glued}, timeout=10)
+    assert response.status_code == 403 and response.json()["type"] == "service_not_allowed"

@@ -33,6 +33,8 @@ from server.settings import Settings
 from server.store.builds import ENGINE_DIR, current_build
 from server.web.caching import key_digest
 
+from .support import Listener
+
 TIMEOUT = 30
 JSON = "application/sparql-results+json"
 #: The result limit of the jobs sent to the workers directly (the default of max_result_bytes).
@@ -40,37 +42,9 @@ LIMIT = Settings().max_result_bytes
 FORM = "application/x-www-form-urlencoded"
 
 
-class Trap:
-    """A TCP port on 127.0.0.1 that accepts and counts every connection, then closes it."""
-
-    def __init__(self) -> None:
-        self.socket = socket.socket()
-        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.socket.bind(("127.0.0.1", 0))
-        self.socket.listen(64)
-        self.port = self.socket.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}/sparql"
-        self.connections = 0
-        self._closed = False
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while not self._closed:
-            try:
-                connection, _ = self.socket.accept()
-            except OSError:
-                return
-            self.connections += 1
-            connection.close()
-
-    def close(self) -> None:
-        self._closed = True
-        self.socket.close()
-
-
 @pytest.fixture
-def trap() -> Iterator[Trap]:
-    opened = Trap()
+def trap() -> Iterator[Listener]:
+    opened = Listener()
     yield opened
     opened.close()
 
@@ -141,7 +115,7 @@ def isolated_server(request: pytest.FixtureRequest, start_server) -> tuple[str, 
 
 
 @pytest.mark.parametrize("index", range(len(adversarial("http://127.0.0.1:9/sparql"))))
-def test_no_adversarial_query_reaches_the_trap(isolated_server: tuple[str, str], trap: Trap, index: int) -> None:
+def test_no_adversarial_query_reaches_the_trap(isolated_server: tuple[str, str], trap: Listener, index: int) -> None:
     """Every form of the corpus is refused (403, or 400 where the engine rejects it) and nothing connects."""
     url, _ = isolated_server
     query = adversarial(trap.url)[index]
@@ -153,7 +127,7 @@ def test_no_adversarial_query_reaches_the_trap(isolated_server: tuple[str, str],
         assert response.json()["type"] == "service_not_allowed"
 
 
-def test_an_allowlisted_call_reaches_its_endpoint(start_server, trap: Trap) -> None:
+def test_an_allowlisted_call_reaches_its_endpoint(start_server, trap: Listener) -> None:
     """The trap really records calls: with the trap on the allowlist, the same query gets through to it."""
     server = start_server(service_allowlist=trap.url)
     query = f"SELECT * WHERE {{ SERVICE <{trap.url}> {{ ?s ?p ?o }} }}"
@@ -185,7 +159,7 @@ def lanes(built_store_dir: Path) -> Iterator[WorkerLanes]:
 
 
 @pytest.mark.parametrize("lane", ["query", "page"])
-def test_a_call_the_lexer_missed_fails_inside_an_isolated_worker(lanes: WorkerLanes, trap: Trap, lane: str) -> None:
+def test_a_call_the_lexer_missed_fails_inside_an_isolated_worker(lanes: WorkerLanes, trap: Listener, lane: str) -> None:
     """Defence in depth: a SERVICE call that reached a worker without network connects nowhere."""
     job = QueryJob(f"SELECT * WHERE {{ SERVICE <{trap.url}> {{ ?s ?p ?o }} }}", JSON, LIMIT, lane=lane)
     with pytest.raises(QueryFailure) as failure:
@@ -194,7 +168,7 @@ def test_a_call_the_lexer_missed_fails_inside_an_isolated_worker(lanes: WorkerLa
     assert trap.connections == 0
 
 
-def test_the_service_lane_keeps_the_network(lanes: WorkerLanes, trap: Trap) -> None:
+def test_the_service_lane_keeps_the_network(lanes: WorkerLanes, trap: Listener) -> None:
     job = QueryJob(
         f"SELECT * WHERE {{ SERVICE <{trap.url}> {{ ?s ?p ?o }} }}", JSON, LIMIT, lane="service", calls_service=True
     )

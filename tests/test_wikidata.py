@@ -12,7 +12,6 @@ import json
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,10 +23,9 @@ from server.cli.main import main as cli_main
 from server.web.examples import load_examples
 from server.wikidata.quickstatements import NO_DATE, NO_HANDLE, NO_PROPERTY, NO_QID, export
 
-from .support import ONTOLOGY_DIR, QUERIES_DIR, oxigraph_server
+from .support import ONTOLOGY_DIR, QUERIES_DIR
 
 WIKIDATA_SPARQL = "https://query.wikidata.org/sparql"
-STANDIN_DATA = Path(__file__).with_name("wikidata_standin.ttl")
 ORG = "https://w3id.org/govsocial/id/org/"
 GS = "https://w3id.org/govsocial/ontology#"
 WD = "http://www.wikidata.org/entity/"
@@ -210,10 +208,9 @@ def test_federated_example_calls_wikidata_without_its_label_service(name: str) -
 
 
 @pytest.fixture(scope="module")
-def standin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`oxigraph serve-read-only` on the stand-in data; yields its SPARQL endpoint URL."""
-    with oxigraph_server(tmp_path_factory.mktemp("wikidata-standin"), load=STANDIN_DATA) as url:
-        yield url
+def standin(wikidata_standin: str) -> str:
+    """The session's Wikidata stand-in (tests/wikidata_standin.ttl); its SPARQL endpoint URL."""
+    return wikidata_standin
 
 
 @pytest.fixture(scope="module")

@@ -23,13 +23,13 @@ from server.web.pages.resources import (
     Hierarchy,
     Incoming,
     Value,
-    describe,
-    describe_many,
     group_by_kind,
     hierarchy,
     incoming,
     load_events,
     related_events,
+    statements,
+    statements_of,
     years_by_kind,
 )
 from server.web.pages.vocabulary import EVENT_CLASS, INSTITUTION_CLASS, Vocabulary
@@ -137,7 +137,7 @@ def page_kind(types: set[str], vocabulary: Vocabulary) -> str:
 
 def build_page(queries: PageQueries, vocabulary: Vocabulary, iri: str) -> Page | None:
     """Gather one resource's page, or None when the graph does not describe it."""
-    description = describe(queries, iri)
+    description = statements(queries, iri)
     if description is None:
         return None
     types = description.types
@@ -171,9 +171,9 @@ def build_page(queries: PageQueries, vocabulary: Vocabulary, iri: str) -> Page |
         if other:
             page.sections.append(EventSection("Also involved in", other, "involved"))
         held = [link.subject for link in by_predicate.get(GS + "heldBy", [])]
-        page.accounts = sorted(describe_many(queries, held).values(), key=lambda d: d.labels.get("en"))
+        page.accounts = sorted(statements_of(queries, held).values(), key=lambda d: d.labels.get("en"))
         observed = [link.subject for link in by_predicate.get(GS + "institution", []) if "observation/" in link.subject]
-        page.observations = list(describe_many(queries, observed).values())
+        page.observations = list(statements_of(queries, observed).values())
     elif kind == "platform":
         own = [e for e in events if GS + "platform" in e.roles]
         for event_kind, found in group_by_kind(own).items():
@@ -191,7 +191,7 @@ def build_page(queries: PageQueries, vocabulary: Vocabulary, iri: str) -> Page |
             )
         page.summary = years_by_kind(own)
         on_platform = [link.subject for link in by_predicate.get(GS + "platform", []) if "/account/" in link.subject]
-        page.accounts = sorted(describe_many(queries, on_platform).values(), key=lambda d: d.labels.get("de"))
+        page.accounts = sorted(statements_of(queries, on_platform).values(), key=lambda d: d.labels.get("de"))
     elif kind == "concept":
         page.broader = description.iris(SKOS + "broader")
         page.narrower = description.iris(SKOS + "narrower")

@@ -77,7 +77,7 @@ def _suffix(media_type: str) -> str:
     return next(suffix[1:] for suffix, media in SUFFIXES.items() if media == media_type)
 
 
-def description_query(iri: str) -> str:
+def rdf_description_query(iri: str) -> str:
     """The resource's statements both ways, with the labels of the resources it links to and from."""
     return f"""
 CONSTRUCT {{
@@ -91,9 +91,9 @@ CONSTRUCT {{
 }}"""
 
 
-def description(queries: PageQueries, iri: str) -> list[Triple]:
+def rdf_description(queries: PageQueries, iri: str) -> list[Triple]:
     """The triples of a resource's description, each once."""
-    return list(dict.fromkeys(queries.triples(description_query(iri))))
+    return list(dict.fromkeys(queries.triples(rdf_description_query(iri))))
 
 
 def rdf_body(triples: list[Triple], media_type: str, first: str | None = None) -> bytes:
@@ -171,7 +171,7 @@ def resource(rest: str = "") -> Response:
             base_path=base_path,
         )
         return _respond(body, media_type, base_path, negotiated, etag)
-    triples = description(queries, iri)
+    triples = rdf_description(queries, iri)
     if not triples:
         return not_found(iri, media_type)
     return _respond(rdf_body(triples, media_type, iri), media_type, base_path, negotiated, etag)

@@ -177,7 +177,7 @@ def _labels_from(rows: list[Row], iri_var: str, label_var: str) -> dict[str, Lab
     return found
 
 
-def describe_many(queries: PageQueries, iris: list[str]) -> dict[str, Description]:
+def statements_of(queries: PageQueries, iris: list[str]) -> dict[str, Description]:
     """Each resource's outgoing statements with the labels of the IRIs they point to."""
     if not iris:
         return {}
@@ -209,9 +209,9 @@ SELECT DISTINCT ?s ?p ?o ?label WHERE {{
     return result
 
 
-def describe(queries: PageQueries, iri: str) -> Description | None:
+def statements(queries: PageQueries, iri: str) -> Description | None:
     """One resource's statements, or None when the graph says nothing about it as a subject."""
-    return describe_many(queries, [iri]).get(iri)
+    return statements_of(queries, [iri]).get(iri)
 
 
 def incoming(queries: PageQueries, iri: str, limit: int = INCOMING_LIMIT) -> list[Incoming]:
@@ -269,9 +269,9 @@ SELECT DISTINCT ?event ?role WHERE {{
 
 def load_events(queries: PageQueries, vocabulary: Vocabulary, iris: list[str]) -> list[Event]:
     """The events with these IRIs, with their sources' titles and dates, in date order."""
-    descriptions = describe_many(queries, iris)
+    descriptions = statements_of(queries, iris)
     source_iris = sorted({src for d in descriptions.values() for src in d.iris(PROV + "wasDerivedFrom")})
-    sources = describe_many(queries, source_iris)
+    sources = statements_of(queries, source_iris)
     events = [_event(d, vocabulary, sources) for d in descriptions.values()]
     return sorted(events, key=lambda event: event.sort_key)
 
