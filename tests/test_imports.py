@@ -548,6 +548,7 @@ def test_command_refuses_a_file_that_is_not_an_input(tmp_path: Path) -> None:
     assert main(["territory", str(FEDIPOL_JSON), "--data-dir", str(tmp_path)]) == 1
 
 
+@pytest.mark.slow
 def test_build_accepts_curated_data_and_all_imports_slow(imported: Path, tmp_path: Path) -> None:
     """SLOW (about 15-20 s): a full build validates ~130,000 statements with the SHACL shapes (pyshacl + Oxigraph).
 

@@ -217,6 +217,7 @@ def test_worker_cpu_returns_to_idle_and_the_worker_is_replaced(timeout_server) -
     assert busy not in workers_after and workers_after - workers_before
 
 
+@pytest.mark.slow
 def test_waiting_for_a_worker_has_its_own_budget(start_server) -> None:
     """With one worker held by a runaway, a query waits at most worker_wait_s and gets 503 naming the
     workers; with a longer wait it is answered once the runaway is stopped, its run time untouched."""

@@ -245,6 +245,7 @@ def fair_server(start_server):
     return start_server(query_timeout_s="15", prewarm_examples="false")
 
 
+@pytest.mark.slow
 def test_one_client_with_eight_runaways_does_not_starve_another(fair_server) -> None:
     """Client A keeps 8 runaway queries in flight; B's cheap queries (every 0.5 s) and /-/health still answer."""
     port = fair_server.port
@@ -260,6 +261,7 @@ def test_one_client_with_eight_runaways_does_not_starve_another(fair_server) -> 
     assert 429 in attacker, "the attacker was never told to slow down"
 
 
+@pytest.mark.slow
 def test_a_client_over_its_share_gets_429_with_retry_after(fair_server) -> None:
     port = fair_server.port
     with runaway_client(port, "127.0.0.7", 2):
@@ -273,6 +275,7 @@ def test_a_client_over_its_share_gets_429_with_retry_after(fair_server) -> None:
     assert body["type"] == "too_many_requests" and body["client_queries"] == 2
 
 
+@pytest.mark.slow
 def test_x_forwarded_for_does_not_buy_a_bigger_share_without_trusted_proxies(fair_server) -> None:
     """A client cannot pose as many by writing X-Forwarded-For itself."""
     port = fair_server.port

@@ -72,6 +72,7 @@ def findings(ontology: Path, data: Path) -> tuple[Counter, Counter]:
     return split, alone
 
 
+@pytest.mark.slow
 def test_split_validation_finds_nothing_where_pyshacl_finds_nothing(tmp_path: Path) -> None:
     """On the project's own ontology and curated data both agree that everything conforms.
 
@@ -82,6 +83,7 @@ def test_split_validation_finds_nothing_where_pyshacl_finds_nothing(tmp_path: Pa
     assert split == alone == Counter()
 
 
+@pytest.mark.slow
 def test_split_validation_reports_exactly_what_pyshacl_reports(tmp_path: Path) -> None:
     """On data with many faults the two report the same resources, paths and values."""
     shutil.copytree(DATA_DIR / "curated", tmp_path / "data" / "curated")
