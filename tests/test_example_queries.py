@@ -180,17 +180,22 @@ def test_left_or_paused_x_gives_the_bmvg_15_january_2025_to_the_day_and_no_land(
     assert "land" not in bmvg
 
 
-def test_left_or_paused_x_is_in_date_order_with_undated_rows_last(store: Store) -> None:
-    """Dated rows come first by date; undated ones follow by report date, and the one with neither is last."""
+def when(row: dict[str, str]) -> str | None:
+    """The day a row sorts by: its date, else the latest day the source allows, else the report's date."""
+    return row.get("date") or row.get("notAfter") or row.get("reportedOn")
+
+
+def test_left_or_paused_x_sorts_undated_rows_by_their_bounds_or_report_among_the_dated(store: Store) -> None:
+    """Every row sorts by its date, else its gs:notAfter, else the date of its report, so an undated event
+    stands where its source puts it in time; only the one with none of these (Chemnitz) comes last."""
     rows = answer(store, "01-left-or-paused-x")
-    dated = [row for row in rows if "date" in row]
-    undated = [row for row in rows if "date" not in row]
-    assert rows == dated + undated
-    assert [row["date"] for row in dated] == sorted(row["date"] for row in dated)
-    reported = [row for row in undated if "reportedOn" in row]
-    assert undated == reported + [row for row in undated if "reportedOn" not in row]
-    assert [row["reportedOn"] for row in reported] == sorted(row["reportedOn"] for row in reported)
+    placed = [row for row in rows if when(row)]
+    assert rows == placed + [row for row in rows if not when(row)]
+    assert [when(row) for row in placed] == sorted(when(row) for row in placed)
     assert rows[-1]["actor"] == ORG + "chemnitz"
+    undated = [index for index, row in enumerate(placed) if "date" not in row]
+    dated = [index for index, row in enumerate(placed) if "date" in row]
+    assert undated and dated and min(undated) < max(dated), "undated rows must not all sort after the dated ones"
 
 
 @pytest.mark.parametrize(

@@ -40,6 +40,10 @@ class InputFile:
         return self.path.name == SHAPES_FILE and self.graph == graph_iri("ontology")
 
 
+#: Graphs the build fills itself (server.build.derive), so no folder of data/ may take their names.
+RESERVED_FOLDERS = frozenset({"derived", "ontology"})
+
+
 class InputError(Exception):
     """The input folders are missing or hold nothing to load."""
 
@@ -56,6 +60,10 @@ def discover(ontology_dir: Path, data_dir: Path) -> list[InputFile]:
     if not any(item.is_shapes for item in found):
         raise InputError(f"{ontology_dir / SHAPES_FILE} is missing: the build cannot validate without shapes")
     for folder in sorted(p for p in data_dir.iterdir() if p.is_dir()):
+        if folder.name in RESERVED_FOLDERS:
+            raise InputError(
+                f"{folder} is named like a graph the build writes itself (graph/{folder.name}); rename the folder"
+            )
         found.extend(
             InputFile(path, graph_iri(folder.name), f"data/{path.relative_to(data_dir).as_posix()}")
             for path in _rdf_files(folder)

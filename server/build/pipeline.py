@@ -1,4 +1,4 @@
-"""`govsocial build` as named stages: inputs, syntax, load, validation, dumps and search index, count, switch.
+"""`govsocial build` as named stages: inputs, syntax, load, derive, validation, dumps and search index, count, switch.
 
 Every statement is loaded into the named graph of its source, and once more into the default graph, which is
 thus the RDF merge of all named graphs: a triple that two sources state matches once, as SPARQL's union default
@@ -23,6 +23,7 @@ from pathlib import Path
 
 from pyoxigraph import DefaultGraph, NamedNode, Store
 
+from server.build.derive import derive
 from server.build.dumps import write_dumps
 from server.build.inputs import InputFile, dataset_version, discover
 from server.build.search_index import write_search_index
@@ -44,7 +45,7 @@ from server.store.search_index import SEARCH_FILE
 #: Told `(name, seconds, **facts)` after each stage, file and constraint; may be called from two threads.
 Observer = Callable[..., None]
 #: The stages in the order they start (dumps and search index run beside validation, on a second core).
-STAGES = ("inputs", "syntax", "load", "validation", "dumps", "search index", "count", "optimize", "switch")
+STAGES = ("inputs", "syntax", "load", "derive", "validation", "dumps", "search index", "count", "optimize", "switch")
 
 
 def build(
@@ -104,6 +105,8 @@ def _load_and_validate(
     try:
         with tell.stage("load", files=len(inputs)):
             load_inputs(store, inputs, tell.observe)
+        with tell.stage("derive"):
+            derive(store)  # presence periods and gs:withinLand, checked by the shapes below like the rest
         # The dumps and the search index only read the default and the named graphs, and pyoxigraph releases
         # the GIL while it evaluates and serialises, so they are written on a second core while the shapes
         # are checked (in scratch graphs of their own); a refused build discards them.
