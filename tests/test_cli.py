@@ -19,7 +19,7 @@ import pytest
 from .support import DATA_DIR, ONTOLOGY_DIR, free_port, govsocial
 
 LANDTAG_QUERY = """SELECT ?date WHERE {
-  ?e a gs:Departure ; gs:institution institution:niedersaechsischer-landtag ; gs:platform platform:x ; gs:date ?date
+  ?e a gs:Departure ; gs:institution institution:niedersaechsischer-landtag ; gs:platform platform:x ; gs:notAfter ?date
 }"""
 
 
@@ -47,7 +47,7 @@ def test_query_json_is_standard_sparql_results(cli_store: Path) -> None:
     result = govsocial("query", LANDTAG_QUERY, "--format", "json", "--store", str(cli_store))
     assert result.returncode == 0, result.stderr
     bindings = json.loads(result.stdout)["results"]["bindings"]
-    assert [b["date"]["value"] for b in bindings] == ["2025-01-01"]
+    assert [b["date"]["value"] for b in bindings] == ["2025-01-17"]
 
 
 def test_query_from_file_as_csv(cli_store: Path, tmp_path: Path) -> None:
@@ -56,7 +56,7 @@ def test_query_from_file_as_csv(cli_store: Path, tmp_path: Path) -> None:
     query.write_text(LANDTAG_QUERY, encoding="utf-8")
     result = govsocial("query", "--file", str(query), "--format", "csv", "--store", str(cli_store))
     assert result.returncode == 0, result.stderr
-    assert list(csv.reader(io.StringIO(result.stdout))) == [["date"], ["2025-01-01"]]
+    assert list(csv.reader(io.StringIO(result.stdout))) == [["date"], ["2025-01-17"]]
 
 
 def test_construct_as_turtle(cli_store: Path) -> None:
@@ -109,7 +109,7 @@ def test_build_of_broken_data_exits_1_and_keeps_the_store(cli_store: Path, tmp_p
     assert "data/curated/zz-broken.ttl: event:broken" in result.stderr
     assert "unchanged" in result.stderr
     after = govsocial("query", LANDTAG_QUERY, "--format", "csv", "--store", str(cli_store))
-    assert after.returncode == 0 and "2025-01-01" in after.stdout
+    assert after.returncode == 0 and "2025-01-17" in after.stdout
 
 
 UNCHANGED = "The previous store, if any, is unchanged."
@@ -153,7 +153,7 @@ def assert_fails(result: subprocess.CompletedProcess[str], command: str, *words:
 def assert_answers(store: Path) -> None:
     """The store answers a query with the curated data."""
     result = govsocial("query", LANDTAG_QUERY, "--format", "csv", "--store", str(store))
-    assert result.returncode == 0 and "2025-01-01" in result.stdout, result.stderr
+    assert result.returncode == 0 and "2025-01-17" in result.stdout, result.stderr
 
 
 @contextmanager

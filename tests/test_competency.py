@@ -39,20 +39,24 @@ EVENTS = "?event a ?class . ?class rdfs:subClassOf* gs:PlatformEvent ."
 # ---------------------------------------------------------------------------------------------
 
 
-def test_niedersaechsischer_landtag_left_x_in_january_2025_over_hate_speech_and_absent_moderation(ask: Ask) -> None:
-    """Article 000: the Landtag left X "ab sofort" (January 2025), as its president Naber stated, citing hate
-    speech and absent moderation; the event is traceable to the article's file."""
+def test_niedersaechsischer_landtag_left_x_by_17_january_2025_over_hate_speech_and_absent_moderation(ask: Ask) -> None:
+    """Article 000 (17.01.2025): the Landtag stops its activities on X "ab sofort", so it left by that day (no
+    date is stated), as its president Naber stated, citing hate speech and absent moderation; the event is
+    traceable to the article's file and quotes its sentence."""
     assert ask(
         """ASK {
              ?event a gs:Departure ;
                     gs:institution institution:niedersaechsischer-landtag ;
                     gs:platform platform:x ;
-                    gs:date "2025-01-01"^^xsd:date ;
-                    gs:datePrecision gs:MonthPrecision ;
+                    gs:notAfter "2025-01-17"^^xsd:date ;
+                    gs:dateText "ab sofort"@de ;
+                    gs:evidence ?evidence ;
                     gs:reason reason:hate-speech , reason:absent-moderation ;
                     gs:statedBy person:hanna-naber ;
                     prov:wasDerivedFrom ?source .
              ?source a gs:Source ; dcterms:isPartOf*/dcterms:identifier "000_50b5389e1d91c086.txt" .
+             FILTER NOT EXISTS { ?event gs:date ?date }
+             FILTER(CONTAINS(STR(?evidence), "ab sofort ein"))
            }"""
     )
 
@@ -116,14 +120,14 @@ def test_chemnitz_suspension_has_no_date_because_the_year_is_not_given(ask: Ask)
 # ---------------------------------------------------------------------------------------------
 
 
-def test_polizei_sachsen_started_a_whatsapp_channel_in_june_2024(ask: Ask) -> None:
-    """Item of 14.06.2024: Polizei Sachsen "startet" its own WhatsApp channel, so it joined in June 2024."""
+def test_polizei_sachsen_started_a_whatsapp_channel_by_14_june_2024(ask: Ask) -> None:
+    """Item of 14.06.2024: Polizei Sachsen "startet" its own WhatsApp channel. A present tense is no date: the
+    joining is bounded by the item's day, not dated to its month."""
     assert ask(
         """ASK {
              ?event a gs:Joining ; gs:institution institution:polizei-sachsen ; gs:platform platform:whatsapp ;
-                    gs:date ?date ; gs:datePrecision ?precision .
-             FILTER(?date >= "2024-06-01"^^xsd:date && ?date < "2024-07-01"^^xsd:date)
-             FILTER(?precision IN (gs:DayPrecision, gs:MonthPrecision))
+                    gs:notAfter "2024-06-14"^^xsd:date .
+             FILTER NOT EXISTS { ?event gs:date ?date }
            }"""
     )
 
@@ -279,9 +283,10 @@ DATE_PART = {GS + "DayPrecision": 10, GS + "MonthPrecision": 7, GS + "YearPrecis
 
 
 def _date_part(row: dict[str, str]) -> str:
-    """The date as an event IRI spells it: cut to its precision, 'undated' without one, '?' if unreadable."""
+    """The date as an event IRI spells it: cut to its precision; without a date the month of gs:notAfter,
+    else 'undated'; '?' if unreadable."""
     if "date" not in row:
-        return "undated"
+        return row["notAfter"][:7] if "notAfter" in row else "undated"
     length = DATE_PART.get(row.get("precision", ""))
     return row["date"][:length] if length else "?"
 
@@ -290,11 +295,12 @@ def test_every_event_iri_spells_its_date_holder_platform_and_kind(select: Select
     """event/{date at its precision | undated}-{holder slug}-{platform slug}-{kind}: the IRI must agree with
     gs:date/gs:datePrecision, the holder, the platform and the class (data/README.md)."""
     rows = select(
-        f"""SELECT ?event ?class ?holder ?platform ?date ?precision WHERE {{
+        f"""SELECT ?event ?class ?holder ?platform ?date ?precision ?notAfter WHERE {{
               {EVENTS} FILTER(?class != gs:PlatformEvent)
               OPTIONAL {{ ?event gs:institution|gs:person ?holder }}
               OPTIONAL {{ ?event gs:platform ?platform }}
               OPTIONAL {{ ?event gs:date ?date }}
+              OPTIONAL {{ ?event gs:notAfter ?notAfter }}
               OPTIONAL {{ ?event gs:datePrecision ?precision }}
             }}"""
     )

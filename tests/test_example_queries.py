@@ -32,6 +32,7 @@ SOURCE_FILES = {"000_50b5389e1d91c086.txt", "004_bc8fc77ca9b86fd1.txt"}
 
 ORG = "https://w3id.org/govsocial/id/org/"
 PERSON = "https://w3id.org/govsocial/id/person/"
+EVENT = "https://w3id.org/govsocial/id/event/"
 SOURCE = "https://w3id.org/govsocial/id/source/"
 GS = "https://w3id.org/govsocial/ontology#"
 
@@ -73,6 +74,9 @@ ANSWERED = {
     "11-follower-figures",
     "12-context-regulation-and-studies",
     "13-wikidata-links",
+    "17-who-was-on-x-on-a-day",
+    "18-quotations-and-who-said-them",
+    "19-from-x-to-the-alternative",
 }
 
 
@@ -304,10 +308,10 @@ def test_hierarchy_under_a_land_lists_exactly_the_institutions_in_sachsen(store:
 
 
 def test_hierarchy_under_a_land_shows_polizei_sachsen_joining_whatsapp(store: Store) -> None:
-    """Polizei Sachsen comes with its WhatsApp channel of June 2024, under the Saxon interior ministry."""
+    """Polizei Sachsen comes with its WhatsApp channel, started by 14 June 2024, under the Saxon interior ministry."""
     rows = [row for row in answer(store, "04-hierarchy-under-a-land") if row["institution"] == ORG + "polizei-sachsen"]
-    events = [(row.get("kind"), row.get("platformLabel"), row.get("date")) for row in rows]
-    assert ("joining", "WhatsApp", "2024-06-01") in events
+    events = [(row.get("kind"), row.get("platformLabel"), row.get("date"), row.get("notAfter")) for row in rows]
+    assert ("joining", "WhatsApp", None, "2024-06-14") in events
     assert {row["parentLabel"] for row in rows} == {"Sächsisches Staatsministerium des Innern"}
 
 
@@ -467,6 +471,17 @@ def test_exceptions_are_those_of_the_bmvg_and_chemnitz(store: Store) -> None:
     assert {row["platformLabel"] for row in rows} == {"X"}
 
 
+def test_exceptions_name_their_kind_so_crisis_only_is_one_pattern(store: Store, select: Select) -> None:
+    """Chemnitz keeps X for disasters only, the BMVg for reacting to disinformation: the kinds the example shows
+    are those of gs:exceptionKind, and "crisis only" finds Chemnitz alone."""
+    rows = answer(store, "08-crisis-only-and-other-exceptions")
+    assert row_of(rows, "institutionLabel", "Chemnitz")["exceptionKind"] == "crisis and disaster communication"
+    assert row_of(rows, "institutionLabel", BMVG_LABEL)["exceptionKind"] == "reacting to disinformation"
+    crisis_only = select("SELECT ?e WHERE { ?e gs:exceptionKind gs:CrisisCommunication ; gs:institution ?i }")
+    assert [row["e"] for row in crisis_only] == [EVENT + "undated-chemnitz-x-suspension"]
+    assert row_of(rows, "institutionLabel", "Chemnitz")["dateText"] == "Anfang Januar"
+
+
 def test_exceptions_give_the_bmvg_its_date_and_chemnitz_none(store: Store) -> None:
     """The BMVg's pause began on 15 January 2025; Chemnitz's "Anfang Januar" has no year, so no date."""
     rows = answer(store, "08-crisis-only-and-other-exceptions")
@@ -487,10 +502,10 @@ def test_joinings_by_platform_and_level_total_the_joinings_of_institutions(store
 
 
 def test_joinings_by_platform_and_level_count_the_state_whatsapp_channels(store: Store) -> None:
-    """The articles' three state bodies on WhatsApp (Polizei BW, Polizei Sachsen, Finanzverwaltung NRW) are counted,
-    and rows come most joinings first."""
+    """The articles' four state bodies on WhatsApp (Polizei BW, Polizei Sachsen, Finanzverwaltung NRW, and the
+    Saxon education ministry's "new channel") are counted, and rows come most joinings first."""
     rows = answer(store, "09-joinings-by-platform-and-level")
-    assert {"platformLabel": "WhatsApp", "level": "state level", "joinings": "3"} in rows
+    assert {"platformLabel": "WhatsApp", "level": "state level", "joinings": "4"} in rows
     counts = [int(row["joinings"]) for row in rows]
     assert counts == sorted(counts, reverse=True)
 
@@ -611,3 +626,43 @@ def test_wikidata_links_include_every_resource_with_owl_same_as(store: Store, se
     """The description promises every resource linked with owl:sameAs; a resource of another class must not vanish."""
     linked = {row["resource"] for row in select("SELECT DISTINCT ?resource WHERE { ?resource owl:sameAs ?item }")}
     assert {row["resource"] for row in answer(store, "13-wikidata-links")} == linked
+
+
+# ---------------------------------------------------------------------------------------------
+# 17-19: presence over time, quotations, from X to the alternative
+# ---------------------------------------------------------------------------------------------
+
+
+def test_who_was_on_x_on_a_day_has_those_that_left_later_and_not_those_that_left_before(store: Store) -> None:
+    """On 1 January 2025 the Landtag (left by 17 January) and the BMVg (paused on 15 January) were on X; Dresden
+    (left in February 2024) and the TMUEN (left by October 2023) were not; Zwickau (staying) is."""
+    holders = {row["holder"] for row in answer(store, "17-who-was-on-x-on-a-day")}
+    assert {ORG + "niedersaechsischer-landtag", ORG + "bmvg", ORG + "zwickau"} <= holders
+    assert not {ORG + "dresden", ORG + "tmuen"} & holders
+
+
+def test_quotations_are_attributed_to_people_and_organisations(store: Store, select: Select) -> None:
+    """Every gs:Quotation appears; the press office's words and Naber's are separate, each with its speaker."""
+    rows = answer(store, "18-quotations-and-who-said-them")
+    assert len(rows) == len(select("SELECT ?q WHERE { ?q a gs:Quotation }")) >= 5
+    landtag = [row for row in rows if row["event"] == EVENT + "2025-01-niedersaechsischer-landtag-x-departure"]
+    assert {row["speaker"] for row in landtag} == {
+        ORG + "pressestelle-niedersaechsischer-landtag",
+        PERSON + "hanna-naber",
+    }
+
+
+def test_quotations_appear_verbatim_in_their_source(store: Store) -> None:
+    if not SOURCES_DIR.is_dir():
+        pytest.skip(f"source articles not available at {SOURCES_DIR}")
+    articles = [path.read_text(encoding="utf-8") for path in sorted(SOURCES_DIR.glob("*.txt"))]
+    rows = answer(store, "18-quotations-and-who-said-them")
+    assert [row["text"] for row in rows if not any(row["text"] in article for article in articles)] == []
+
+
+def test_from_x_to_the_alternative_shows_dresden_and_no_invented_joining_day(store: Store) -> None:
+    """Dresden left X in February 2024 for Threads and WhatsApp; the article does not say when it began on
+    them, so no day and no time between appear."""
+    rows = [row for row in answer(store, "19-from-x-to-the-alternative") if row["holder"] == ORG + "dresden"]
+    assert {row["alternativeLabel"] for row in rows} == {"Threads", "WhatsApp"}
+    assert all(row["leftX"] == "2024-02-01" and "onAlternative" not in row and "between" not in row for row in rows)

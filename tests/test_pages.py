@@ -256,13 +256,13 @@ def test_landtag_page_shows_its_hierarchy_up_to_the_country(queries, vocab) -> N
 
 
 def test_landtag_timeline_has_its_departure_from_x_with_reasons_quote_and_source(queries, vocab) -> None:
-    """The departure: January 2025, nine reasons, Naber's quote, the article it comes from."""
+    """The departure: by 17 January 2025 in the article's words, nine reasons, Naber's quote, the article."""
     page = build_page(queries, vocab, LANDTAG)
     timeline = next(section for section in page.sections if section.anchor == "timeline")
     event = next(e for e in timeline.events if e.iri == LANDTAG_DEPARTURE)
     assert event.kind == GS + "Departure"
     assert event.platform.iri == GSID + "platform/x"
-    assert event.when == "January 2025"
+    assert event.when == "by 17 January 2025 („ab sofort“)"
     reasons = {reason.iri for reason in event.reasons}
     assert {REASON + "hate-speech", REASON + "owner-political-agenda", REASON + "institutional-neutrality"} <= reasons
     assert len(reasons) == 9

@@ -89,14 +89,37 @@ def parse_date(value: str | None) -> date | None:
         return None
 
 
-def format_date(value: str | None, precision: str | None = None, reported_on: str | None = None) -> str:
-    """A date at its precision: '15 January 2025', 'February 2024', '2024', or 'undated (reported …)'.
+def format_date(
+    value: str | None,
+    precision: str | None = None,
+    reported_on: str | None = None,
+    not_before: str | None = None,
+    not_after: str | None = None,
+    words: str | None = None,
+) -> str:
+    """A date at its precision ('15 January 2025', 'February 2024', '2024'), else the bounds the source allows
+    ('by 18 April 2024', 'between 6 and 12 January 2025'), else 'undated (reported …)'; the source's own words
+    follow in quotation marks.
 
     `precision` is the IRI or the local name of a gs:DatePrecisions concept; without it the date is
     shown to the day, as written.
     """
+    shown = _date_or_bounds(value, precision, reported_on, not_before, not_after)
+    return f"{shown} („{words}“)" if words else shown
+
+
+def _date_or_bounds(
+    value: str | None, precision: str | None, reported_on: str | None, not_before: str | None, not_after: str | None
+) -> str:
     parsed = parse_date(value)
     if parsed is None:
+        earliest, latest = parse_date(not_before), parse_date(not_after)
+        if earliest and latest:
+            return _day(latest) if earliest == latest else f"between {_day(earliest)} and {_day(latest)}"
+        if latest:
+            return f"by {_day(latest)}"
+        if earliest:
+            return f"not before {_day(earliest)}"
         reported = parse_date(reported_on)
         return f"undated (reported {reported.isoformat()})" if reported else "undated"
     name = local_name(precision) if precision else "DayPrecision"
@@ -104,7 +127,11 @@ def format_date(value: str | None, precision: str | None = None, reported_on: st
         return f"{parsed.year}"
     if name == "MonthPrecision":
         return f"{MONTHS[parsed.month - 1]} {parsed.year}"
-    return f"{parsed.day} {MONTHS[parsed.month - 1]} {parsed.year}"
+    return _day(parsed)
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def datatype_name(datatype: str) -> str:

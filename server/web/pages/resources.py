@@ -125,6 +125,9 @@ class Event:
     date: str | None
     precision: str | None
     reported_on: str | None
+    not_before: str | None
+    not_after: str | None
+    date_text: str | None
     reasons: list[Value]
     alternatives: list[Value]
     exceptions: list[Term]
@@ -138,17 +141,17 @@ class Event:
 
     @property
     def when(self) -> str:
-        return format_date(self.date, self.precision, self.reported_on)
+        return format_date(self.date, self.precision, self.reported_on, self.not_before, self.not_after, self.date_text)
 
     @property
     def sort_key(self) -> tuple[str, str]:
-        """Dated events by date, undated ones by the date of their report, unknown last."""
-        day = parse_date(self.date) or parse_date(self.reported_on)
+        """Events by date, else by the latest day their source allows, else by the date of their report."""
+        day = parse_date(self.date) or parse_date(self.not_after) or parse_date(self.reported_on)
         return (day.isoformat() if day else "9999", self.labels.get("en"))
 
     @property
     def year(self) -> str:
-        day = parse_date(self.date) or parse_date(self.reported_on)
+        day = parse_date(self.date) or parse_date(self.not_after) or parse_date(self.reported_on)
         return str(day.year) if day else "undated"
 
 
@@ -292,6 +295,9 @@ def _event(d: Description, vocabulary: Vocabulary, sources: dict[str, Descriptio
         date=d.literal(GS + "date"),
         precision=precision.iri if precision else None,
         reported_on=d.literal(GS + "reportedOn"),
+        not_before=d.literal(GS + "notBefore"),
+        not_after=d.literal(GS + "notAfter"),
+        date_text=d.literal(GS + "dateText"),
         reasons=sorted(d.values(GS + "reason"), key=lambda value: value.text("en").lower()),
         alternatives=d.values(GS + "alternativePlatform"),
         exceptions=d.literals(GS + "exception"),
