@@ -264,7 +264,8 @@ def test_input_suffixes_match_whatever_their_case(workspace) -> None:
 def test_build_writes_compressed_dumps_of_every_graph_and_of_their_union(built_store_dir: Path, build_info) -> None:
     """N-Quads hold the whole dataset (each named graph, and the default graph that merges them); Turtle the merge."""
     dumps = current_build(built_store_dir) / "dumps"
-    assert set(build_info.dumps) == {"govsocial.nq.gz", "govsocial.ttl.gz"}
+    per_graph = {f"graph-{graph.rsplit('/', 1)[-1]}.ttl.gz" for graph in build_info.graphs}
+    assert set(build_info.dumps) == {"govsocial.nq.gz", "govsocial.ttl.gz", "LICENCES.txt"} | per_graph
     quads = list(pyoxigraph.parse(gzip.decompress((dumps / "govsocial.nq.gz").read_bytes()), format=RdfFormat.N_QUADS))
     named = [quad for quad in quads if isinstance(quad.graph_name, pyoxigraph.NamedNode)]
     assert len(named) == build_info.triples
@@ -273,6 +274,36 @@ def test_build_writes_compressed_dumps_of_every_graph_and_of_their_union(built_s
     assert build_info.distinct_triples == len({(q.subject, q.predicate, q.object) for q in named})
     turtle = gzip.decompress((dumps / "govsocial.ttl.gz").read_bytes())
     assert len(list(pyoxigraph.parse(turtle, format=RdfFormat.TURTLE))) == build_info.distinct_triples
+    for graph, count in build_info.graphs.items():  # each graph alone, to take it under its own licence
+        alone = gzip.decompress((dumps / f"graph-{graph.rsplit('/', 1)[-1]}.ttl.gz").read_bytes())
+        assert len(list(pyoxigraph.parse(alone, format=RdfFormat.TURTLE))) == count, graph
+
+
+FEDIPOL = "https://w3id.org/govsocial/graph/fedipol"
+BY_SA = "https://creativecommons.org/licenses/by-sa/4.0/"
+CC0 = "https://creativecommons.org/publicdomain/zero/1.0/"
+
+
+def test_each_graph_carries_its_licence_and_the_derived_graph_and_the_union_carry_them_all(build_info) -> None:
+    """The fedipol graph is CC BY-SA 4.0, the curated data and the ontology CC0; the derived graph, made from all,
+    and the union carry every licence, with the attribution (LICENCES.txt beside the dumps says so too)."""
+    terms = build_info.terms
+    assert terms[FEDIPOL].licences == (BY_SA,) and any("fedipol" in text for _, text in terms[FEDIPOL].rights)
+    assert terms[graph_iri("curated")].licences == (CC0,)
+    assert terms[graph_iri("ontology")].licences == (CC0,)
+    every = {licence for graph, t in terms.items() if graph != graph_iri("derived") for licence in t.licences}
+    assert set(terms[graph_iri("derived")].licences) == every == set(build_info.licences)
+    assert {BY_SA, CC0, "https://www.govdata.de/dl-de/by-2-0"} <= every
+    assert set(terms) == set(build_info.graphs), "every graph states its terms"
+
+
+def test_the_licences_file_names_each_graph_with_its_licence_and_attribution(built_store_dir: Path, build_info) -> None:
+    text = (current_build(built_store_dir) / "dumps" / "LICENCES.txt").read_text(encoding="utf-8")
+    for graph, terms in build_info.terms.items():
+        assert graph in text
+        for licence in terms.licences:
+            assert licence in text
+    assert "Ralf Stockmann" in text and "GeoBasis-DE / BKG" in text
 
 
 def test_no_resource_has_two_labels_in_one_language(store) -> None:

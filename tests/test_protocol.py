@@ -743,11 +743,23 @@ def void(http: Web) -> tuple[Store, pyoxigraph.NamedNode]:
 
 
 def test_void_states_a_license(void: tuple[Store, pyoxigraph.NamedNode]) -> None:
-    """VoID names the data's licence with dcterms:license, as an IRI."""
+    """VoID names the data's licences with dcterms:license, as IRIs: every licence of a graph applies to the
+    union, and each graph (a void:subset) states its own, CC BY-SA 4.0 for the fedipol graph."""
     store, dataset = void
-    [license_] = _objects(store, dataset, "http://purl.org/dc/terms/license")
-    assert isinstance(license_, pyoxigraph.NamedNode)
-    assert license_.value.startswith("http")
+    licences = _objects(store, dataset, "http://purl.org/dc/terms/license")
+    assert licences and all(isinstance(licence, pyoxigraph.NamedNode) for licence in licences)
+    assert {licence.value for licence in licences} >= {
+        "https://creativecommons.org/publicdomain/zero/1.0/",
+        "https://creativecommons.org/licenses/by-sa/4.0/",
+    }
+    fedipol = pyoxigraph.NamedNode("https://w3id.org/govsocial/graph/fedipol")
+    assert pyoxigraph.NamedNode(VOID + "subset") in {
+        q.predicate for q in store.quads_for_pattern(dataset, None, fedipol)
+    }
+    assert [licence.value for licence in _objects(store, fedipol, "http://purl.org/dc/terms/license")] == [
+        "https://creativecommons.org/licenses/by-sa/4.0/"
+    ]
+    assert _objects(store, fedipol, VOID + "dataDump")
 
 
 def test_void_version_is_the_health_version(void: tuple[Store, pyoxigraph.NamedNode], health: dict) -> None:

@@ -18,9 +18,9 @@ def test_a_query_over_http_returns_the_landtags_departure(server_url: str) -> No
     """A plain GET with `query=` answers with SPARQL JSON from the real data."""
     query = (
         "SELECT ?date WHERE { ?e a gs:Departure ; gs:institution institution:niedersaechsischer-landtag ;"
-        " gs:date ?date }"
+        " gs:notAfter ?date }"
     )
     response = requests.get(f"{server_url}/sparql", params={"query": query}, timeout=10)
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("application/sparql-results+json")
-    assert [b["date"]["value"] for b in response.json()["results"]["bindings"]] == ["2025-01-01"]
+    assert [b["date"]["value"] for b in response.json()["results"]["bindings"]] == ["2025-01-17"]

@@ -1,26 +1,59 @@
-"""The downloads of a build: N-Quads of every named graph, Turtle of their merge, both gzip-compressed."""
+"""The downloads of a build: N-Quads of every named graph, Turtle of their merge, Turtle of each named graph on
+its own (to take one graph under its own licence), all gzip-compressed, and the licences that apply to them."""
 
 from __future__ import annotations
 
 import gzip
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from pyoxigraph import DefaultGraph, RdfFormat, Store
+from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Store
 
-from server.rdf.namespaces import PREFIXES
-from server.store.builds import DUMPS
+from server.rdf.namespaces import GRAPH, PREFIXES
+from server.store.builds import DUMPS, LICENCES_FILE, GraphTerms, graph_dump_name
 
 
-def write_dumps(store: Store, dumps_dir: Path) -> None:
-    """Compressed dumps for download: N-Quads of the whole dataset, Turtle of the default graph (the merge)."""
+def write_dumps(store: Store, dumps_dir: Path, terms: dict[str, GraphTerms] | None = None) -> None:
+    """Compressed dumps for download, and LICENCES.txt saying under which terms each of them comes."""
     dumps_dir.mkdir()
     for name, fmt in DUMPS.items():
-        # mtime=0 keeps the compressed bytes identical for identical data
-        with (
-            open(dumps_dir / name, "wb") as raw,
-            gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, compresslevel=6) as packed,  # 9 is slower, no smaller
-        ):
+        with _packed(dumps_dir / name) as packed:
             if fmt == RdfFormat.N_QUADS:
                 store.dump(packed, format=fmt)
             else:
                 store.dump(packed, format=fmt, from_graph=DefaultGraph(), prefixes=PREFIXES)
+    for graph in sorted(graph.value for graph in store.named_graphs() if graph.value.startswith(GRAPH)):
+        with _packed(dumps_dir / graph_dump_name(graph)) as packed:
+            store.dump(packed, format=RdfFormat.TURTLE, from_graph=NamedNode(graph), prefixes=PREFIXES)
+    if terms is not None:
+        (dumps_dir / LICENCES_FILE).write_text(licences_text(terms), encoding="utf-8")
+
+
+@contextmanager
+def _packed(path: Path) -> Iterator[gzip.GzipFile]:
+    """A gzip stream into `path`; mtime=0 keeps the bytes identical for identical data (9 is slower, no smaller)."""
+    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, compresslevel=6) as packed:
+        yield packed
+
+
+def licences_text(terms: dict[str, GraphTerms]) -> str:
+    """Which licences apply to which dump, with the attribution each graph requires (English and German)."""
+    union = sorted({licence for t in terms.values() for licence in t.licences})
+    lines = [
+        "GovSocial KG: licences of the dumps",
+        "",
+        f"{DUMPS_UNION}: the union of all graphs; every licence below applies to it:",
+        *[f"  {licence}" for licence in union],
+        "",
+        "Each graph (graph-NAME.ttl.gz holds it alone):",
+    ]
+    for graph, t in sorted(terms.items()):
+        lines += ["", f"{graph}  ({graph_dump_name(graph)})"]
+        lines += [f"  licence: {licence}" for licence in t.licences] or ["  licence: (none stated)"]
+        lines += [f"  source: {source}" for source in t.sources]
+        lines += [f"  attribution ({lang or '-'}): {text}" for lang, text in t.rights]
+    return "\n".join(lines) + "\n"
+
+
+DUMPS_UNION = "govsocial.nq.gz and govsocial.ttl.gz"

@@ -23,18 +23,21 @@ from pathlib import Path
 
 from pyoxigraph import DefaultGraph, NamedNode, Store
 
-from server.build.derive import derive
+from server.build.derive import DERIVED, derive
 from server.build.dumps import write_dumps
 from server.build.inputs import InputFile, dataset_version, discover
+from server.build.licences import describe_derived, graph_terms
 from server.build.search_index import write_search_index
 from server.build.validation.problems import FileIndex, ValidationFailed
 from server.build.validation.shapes import check_shapes
 from server.build.validation.syntax import check_syntax
+from server.rdf.namespaces import graph_iri
 from server.store.builds import (
     BUILDS,
     DUMPS_DIR,
     ENGINE_DIR,
     BuildInfo,
+    GraphTerms,
     build_lock,
     prune,
     remove_incomplete,
@@ -72,7 +75,7 @@ def build(
         build_dir = store_dir / BUILDS / build_id
         build_dir.mkdir(parents=True)
         try:
-            graphs, distinct = _load_and_validate(build_dir, inputs, files_of, tell)
+            graphs, distinct, terms = _load_and_validate(build_dir, inputs, files_of, tell)
             info = BuildInfo(
                 version=version,
                 built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -82,6 +85,7 @@ def build(
                 files={item.name: item.graph for item in inputs},
                 seconds=round(time.monotonic() - started, 3),
                 dumps={path.name: path.stat().st_size for path in sorted((build_dir / DUMPS_DIR).iterdir())},
+                terms=terms,
             )
             with tell.stage("switch"):
                 info.write(build_dir)
@@ -95,7 +99,7 @@ def build(
 
 def _load_and_validate(
     build_dir: Path, inputs: list[InputFile], files_of: FileIndex, tell: _Teller
-) -> tuple[dict[str, int], int]:
+) -> tuple[dict[str, int], int, dict[str, GraphTerms]]:
     """Load every input into the new store, check the shapes there, write the dumps; count triples per graph.
 
     The store is not yet current, so a refusal only costs the directory the caller removes.
@@ -107,10 +111,12 @@ def _load_and_validate(
             load_inputs(store, inputs, tell.observe)
         with tell.stage("derive"):
             derive(store)  # presence periods and gs:withinLand, checked by the shapes below like the rest
+            terms = graph_terms(store)
+            terms[graph_iri(DERIVED)] = describe_derived(store, terms, DERIVED)
         # The dumps and the search index only read the default and the named graphs, and pyoxigraph releases
         # the GIL while it evaluates and serialises, so they are written on a second core while the shapes
         # are checked (in scratch graphs of their own); a refused build discards them.
-        derivatives = _Background(_write_derivatives, store, build_dir, tell)
+        derivatives = _Background(_write_derivatives, store, build_dir, terms, tell)
         with tell.stage("validation"):
             problems = [p for p in check_shapes(store, inputs, files_of, tell.observe) if p.severity == "Violation"]
         if problems:
@@ -129,7 +135,7 @@ def _load_and_validate(
         if derivatives is not None:
             derivatives.wait()
         del store  # releases the RocksDB lock before the directory is made current or removed
-    return dict(sorted(counts.items())), distinct
+    return dict(sorted(counts.items())), distinct, terms
 
 
 def load_inputs(store: Store, inputs: list[InputFile], observe: Observer | None = None) -> None:
@@ -142,10 +148,10 @@ def load_inputs(store: Store, inputs: list[InputFile], observe: Observer | None 
             observe(f"load {item.name}", time.monotonic() - started)
 
 
-def _write_derivatives(store: Store, build_dir: Path, tell: _Teller) -> None:
+def _write_derivatives(store: Store, build_dir: Path, terms: dict[str, GraphTerms], tell: _Teller) -> None:
     """What a build derives from its store for downloads and pages: the dumps and the search index."""
     with tell.stage("dumps"):
-        write_dumps(store, build_dir / DUMPS_DIR)
+        write_dumps(store, build_dir / DUMPS_DIR, terms)
     with tell.stage("search index"):
         write_search_index(store, build_dir / SEARCH_FILE)
 

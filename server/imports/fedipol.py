@@ -408,11 +408,16 @@ def _resolve(holding: Holding, known: KnownGraph, lands: dict[str, str]) -> None
 
     holder_slug = holding.holder.rsplit("/", 1)[-1]
     event = f"{GSID}event/{holding.created}-{holder_slug}-mastodon-joining"
-    if event in known.subjects:
+    if event in known.subjects and _typed(known, event):  # statements that only add to this event do not take it
         event = f"{GSID}event/{holding.created}-{holder_slug}-{slug(address.handle)}-mastodon-joining"
     known.subjects.add(event)
     holding.event = event
     holding.other_joinings = known.joinings.get((holding.holder, MASTODON), [])
+
+
+def _typed(known: KnownGraph, iri: str) -> bool:
+    """Whether the graph already has a resource of this IRI (typed), not only statements about it."""
+    return bool(known.store.query(f"ASK {{ <{iri}> a ?class }}"))
 
 
 # -- statements -------------------------------------------------------------------------------------------------
@@ -583,8 +588,8 @@ def _report(holdings: list[Holding], excluded: list[tuple[Row, str]], rows: list
         ),
         "## Holders with another Mastodon joining in the graph",
         "",
-        "The curated data may report the same start from a news item (month precision, another date); both events "
-        "stay, each with its own source.",
+        "Where the curated data reports the same start from a news item, it adds its source to this import's "
+        "joining (one event); a joining listed here is another event of the same holder on Mastodon.",
         "",
         markdown_table(
             ["holder", "this import", "already in the graph"],
@@ -684,7 +689,8 @@ holder's name as given: the data set names no other holder.
 - **One account per account**: rows whose URLs differ only in the case of the user name are one account
   (Mastodon user names are case-insensitive); hosts are written in Unicode (`bawü.social`, not `xn--baw-joa.social`).
   The curated Mastodon account of the LfD Niedersachsen (no handle given) is this data set's @datenschutz_nds
-  and gets its handle; its curated joining (reported 24.07.2024) stays beside this one (created 2024-06-10).
+  and gets its handle; the curated item of 24.07.2024 that reports it adds its source to this joining (created
+  2024-06-10): one event, not two.
 - **Dates**: `created_at` is the account's creation, so the joining is dated to the day.
 - **Import date** (`dcterms:issued` in dataset.ttl): the day of the import that last changed the output.
 

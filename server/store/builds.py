@@ -39,6 +39,33 @@ IN_USE_FILE = ".in-use"
 DUMPS_DIR = "dumps"
 #: Downloadable dumps of every build: all named graphs as N-Quads, and their union as Turtle.
 DUMPS = {"govsocial.nq.gz": RdfFormat.N_QUADS, "govsocial.ttl.gz": RdfFormat.TURTLE}
+#: Beside the dumps: which licences apply to each of them, with the attribution every graph requires.
+LICENCES_FILE = "LICENCES.txt"
+
+
+def graph_dump_name(graph: str) -> str:
+    """The file in dumps/ that holds one named graph alone, as Turtle: graph-NAME.ttl.gz."""
+    return f"graph-{graph.rstrip('/').rsplit('/', 1)[-1]}.ttl.gz"
+
+
+@dataclass(frozen=True)
+class GraphTerms:
+    """The terms of one named graph as its void:Dataset description states them: licences, sources, rights."""
+
+    licences: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    rights: tuple[tuple[str, str], ...] = ()  # (language, attribution text)
+
+    def rights_in(self, lang: str) -> list[str]:
+        return [text for language, text in self.rights if language == lang]
+
+    @classmethod
+    def from_json(cls, data: dict) -> GraphTerms:
+        return cls(
+            tuple(data.get("licences", ())),
+            tuple(data.get("sources", ())),
+            tuple((lang, text) for lang, text in data.get("rights", ())),
+        )
 
 
 @dataclass(frozen=True)
@@ -53,10 +80,18 @@ class BuildInfo:
     seconds: float = 0.0
     dumps: dict[str, int] = field(default_factory=dict)  # file name in dumps/ -> size in bytes
     distinct_triples: int = 0  # triples of the default graph, the merge of the named graphs
+    terms: dict[str, GraphTerms] = field(default_factory=dict)  # graph IRI -> its licences, sources, rights
 
     @classmethod
     def read(cls, build_dir: Path) -> BuildInfo:
-        return cls(**json.loads((build_dir / INFO_FILE).read_text(encoding="utf-8")))
+        data = json.loads((build_dir / INFO_FILE).read_text(encoding="utf-8"))
+        data["terms"] = {graph: GraphTerms.from_json(terms) for graph, terms in data.get("terms", {}).items()}
+        return cls(**data)
+
+    @property
+    def licences(self) -> list[str]:
+        """Every licence that applies to the union of the graphs (the default graph and its dumps)."""
+        return sorted({licence for terms in self.terms.values() for licence in terms.licences})
 
     def write(self, build_dir: Path) -> None:
         (build_dir / INFO_FILE).write_text(json.dumps(asdict(self), indent=2, sort_keys=True), encoding="utf-8")

@@ -11,7 +11,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, seriali
 from server import __version__
 from server.rdf.formats import FORMATS, W3C_FORMATS
 from server.rdf.namespaces import DCTERMS, GS, GSID, ORG, PROV, RDF, SCHEMA, SKOS, VOID, XSD
-from server.store.builds import BuildInfo
+from server.store.builds import DUMPS, BuildInfo, graph_dump_name
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 LICENSE = "https://creativecommons.org/publicdomain/zero/1.0/"
@@ -90,7 +90,11 @@ def void_description(endpoint: str, void_iri: str, info: BuildInfo, dumps_base: 
             language="en",
         ),
     )
-    graph.add(dataset, DCTERMS + "license", NamedNode(LICENSE))
+    for licence in info.licences or [LICENSE]:  # every licence of a graph applies to the union
+        graph.add(dataset, DCTERMS + "license", NamedNode(licence))
+    for terms in info.terms.values():
+        for lang, text in terms.rights:
+            graph.add(dataset, DCTERMS + "rights", Literal(text, language=lang or None))
     graph.add(dataset, DCTERMS + "modified", Literal(info.built_at, datatype=NamedNode(XSD + "dateTime")))
     graph.add(dataset, "http://www.w3.org/2002/07/owl#versionInfo", Literal(info.version))
     graph.add(dataset, DCTERMS + "hasVersion", Literal(info.version))
@@ -102,7 +106,8 @@ def void_description(endpoint: str, void_iri: str, info: BuildInfo, dumps_base: 
     for example in EXAMPLE_RESOURCES:
         graph.add(dataset, VOID + "exampleResource", NamedNode(example))
     for name in info.dumps if dumps_base else ():
-        graph.add(dataset, VOID + "dataDump", NamedNode(dumps_base + name))
+        if name in DUMPS:  # the union; each graph's own dump is named on its subset
+            graph.add(dataset, VOID + "dataDump", NamedNode(dumps_base + name))
     graph.add(dataset, DCTERMS + "creator", Literal(f"GovSocial KG {__version__}"))
     for name, triples in info.graphs.items():
         subset = NamedNode(name)
@@ -110,6 +115,15 @@ def void_description(endpoint: str, void_iri: str, info: BuildInfo, dumps_base: 
         graph.add(subset, RDF + "type", NamedNode(VOID + "Dataset"))
         graph.add(subset, VOID + "triples", _int(triples))
         graph.add(subset, VOID + "sparqlEndpoint", NamedNode(endpoint))
+        terms = info.terms.get(name)
+        for licence in terms.licences if terms else ():
+            graph.add(subset, DCTERMS + "license", NamedNode(licence))
+        for source in terms.sources if terms else ():
+            graph.add(subset, DCTERMS + "source", NamedNode(source))
+        for lang, text in terms.rights if terms else ():
+            graph.add(subset, DCTERMS + "rights", Literal(text, language=lang or None))
+        if dumps_base and graph_dump_name(name) in info.dumps:
+            graph.add(subset, VOID + "dataDump", NamedNode(dumps_base + graph_dump_name(name)))
     return graph
 
 
