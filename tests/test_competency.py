@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import pytest
 
-from .support import SHARED_DIR
+from .support import DATA_DIR, SHARED_DIR
 
 Rows = list[dict[str, str]]
 Select = Callable[[str], Rows]
@@ -334,12 +334,33 @@ def _qids_with_confidence() -> dict[str, set[str]]:
     return qids
 
 
+QIDS_TSV = DATA_DIR / "curated" / "qids.tsv"
+
+
+def _checked_here() -> dict[str, dict[str, str]]:
+    """The QIDs data/curated/qids.tsv records, each with two sources that quote it."""
+    with QIDS_TSV.open(encoding="utf-8", newline="") as table:
+        return {row["qid"]: row for row in csv.DictReader(table, delimiter="\t")}
+
+
+def test_every_qid_checked_here_has_two_sources_that_quote_it_and_one_resource(select: Select) -> None:
+    """Curation rule 3: a QID beyond the reference table needs two independent public sources, each quoted with the
+    QID in its words, and it links exactly one resource of ours (a second would be made the same by owl:sameAs)."""
+    rows = _checked_here()
+    assert rows
+    for qid, row in rows.items():
+        assert row["source_1"] != row["source_2"], qid
+        assert qid in row["excerpt_1"] and qid in row["excerpt_2"], qid
+        holders = select(f"SELECT DISTINCT ?r WHERE {{ ?r owl:sameAs wd:{qid} }}")
+        assert [h["r"] for h in holders] == [row["resource"]], qid
+
+
 def test_every_owl_same_as_target_is_a_verified_qid(select: Select) -> None:
     """Curation rule 3: in the curated graph, owl:sameAs only to a QID the reference table marks "verified".
 
     (The imports take their QIDs from the Wikidata-derived data sets they import, each in its own graph.)
     """
-    verified = _qids_with_confidence()["verified"]
+    verified = _qids_with_confidence()["verified"] | set(_checked_here())
     curated = "SELECT DISTINCT ?item WHERE { GRAPH <https://w3id.org/govsocial/graph/curated> { ?r owl:sameAs ?item } }"
     targets = {row["item"] for row in select(curated)}
     assert targets

@@ -52,8 +52,17 @@ def test_alignment_is_loaded_into_the_ontology_graph(ask) -> None:
     assert ask(
         "ASK { GRAPH <https://w3id.org/govsocial/graph/ontology> {"
         " gs:locatedIn rdfs:subPropertyOf wdt:P131 . wdt:P749 rdfs:subPropertyOf org:subOrganizationOf ."
-        " wdt:P439 rdfs:subPropertyOf gs:ags . gs:Departure skos:closeMatch wd:P582 ."
-        " gs:Joining skos:closeMatch wd:P580 } }"
+        " wdt:P439 rdfs:subPropertyOf gs:ags . gs:Departure rdfs:seeAlso wd:P582 ."
+        " gs:Joining rdfs:seeAlso wd:P580 } }"
+    )
+
+
+def test_no_class_is_mapped_as_a_match_of_a_property(ask) -> None:
+    """A class (gs:Joining) and a property (P580 start time) are related, not matches: no SKOS mapping between
+    one of our classes and a Wikidata property."""
+    assert not ask(
+        "ASK { ?class a owl:Class ; skos:closeMatch|skos:exactMatch|skos:broadMatch|skos:narrowMatch ?p ."
+        " FILTER(STRSTARTS(STR(?p), 'http://www.wikidata.org/entity/P')) }"
     )
 
 
