@@ -446,12 +446,20 @@ def test_x_timeline_gives_every_row_its_source_file(store: Store) -> None:
     assert {row.get("file") for row in rows} <= SOURCE_FILES
 
 
-def test_x_timeline_is_in_date_order_with_undated_events_last(store: Store) -> None:
-    """A timeline reads from the earliest event; events without a date follow at the end."""
+def test_x_timeline_is_in_time_order_with_events_known_to_no_day_last(store: Store) -> None:
+    """A timeline reads from the earliest event, by its date or else the latest day its source allows; events
+    known to no day follow at the end. Precisions read as words, and every source has a title or a name."""
     rows = answer(store, "07-x-timeline-with-sources")
-    dated = [row for row in rows if "date" in row]
-    assert rows[: len(dated)] == dated
-    assert [row["date"] for row in dated] == sorted(row["date"] for row in dated)
+    placed = [row for row in rows if "date" in row or "notAfter" in row]
+    assert rows[: len(placed)] == placed
+    days = [row.get("date") or row["notAfter"] for row in placed]
+    assert days == sorted(days)
+    assert {row["precision"] for row in rows if "precision" in row} <= {
+        "day precision",
+        "month precision",
+        "year precision",
+    }
+    assert all(row.get("sourceTitle") for row in rows)
 
 
 # ---------------------------------------------------------------------------------------------
