@@ -207,6 +207,12 @@ SCHEMA = "@prefix schema: <http://schema.org/> .\n"
             "prov:wasDerivedFrom source:test-fixture .",
             "prov:wasAttributedTo",
         ),
+        (EVENT_BASE + ' ; gs:evidence "' + "x" * 301 + '"@de .', "more than 300 characters"),
+        (
+            EVENT_BASE + ' .\nsource:test-web a gs:Source, schema:WebPage ; rdfs:label "Seite"@de ; '
+            'schema:url <https://example.org/page> ; dcterms:title "Seite"@de .',
+            "lacks dcterms:title, dcterms:publisher or dcterms:language",
+        ),
     ],
     ids=[
         "bounds-reversed",
@@ -215,6 +221,8 @@ SCHEMA = "@prefix schema: <http://schema.org/> .\n"
         "day-and-bounds",
         "exception-kind-on-a-joining",
         "quotation-without-speaker",
+        "evidence-too-long",
+        "web-source-without-publisher",
     ],
 )
 def test_the_new_shapes_refuse_what_they_should(curated_only, statements: str, words: str) -> None:
