@@ -408,16 +408,11 @@ def _resolve(holding: Holding, known: KnownGraph, lands: dict[str, str]) -> None
 
     holder_slug = holding.holder.rsplit("/", 1)[-1]
     event = f"{GSID}event/{holding.created}-{holder_slug}-mastodon-joining"
-    if event in known.subjects and _typed(known, event):  # statements that only add to this event do not take it
+    if event in known.subjects:  # a resource of that IRI, not statements that only add to this event
         event = f"{GSID}event/{holding.created}-{holder_slug}-{slug(address.handle)}-mastodon-joining"
     known.subjects.add(event)
     holding.event = event
     holding.other_joinings = known.joinings.get((holding.holder, MASTODON), [])
-
-
-def _typed(known: KnownGraph, iri: str) -> bool:
-    """Whether the graph already has a resource of this IRI (typed), not only statements about it."""
-    return bool(known.store.query(f"ASK {{ <{iri}> a ?class }}"))
 
 
 # -- statements -------------------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode, RdfFormat, Store, Triple
 
-from server.rdf.namespaces import GS, GSID, OWL, RDFS, SCHEMA, SKOS, WD
+from server.rdf.namespaces import GS, GSID, OWL, RDF, RDFS, SCHEMA, SKOS, WD
 
 from .rdf import slug
 
@@ -165,9 +165,11 @@ class KnownGraph:
     @classmethod
     def from_store(cls, store: Store) -> KnownGraph:
         graph = cls(store=store)
+        # the IRIs of resources the graph has (typed): statements that only add to a resource another import
+        # creates (a curated owl:sameAs, a second source) leave its IRI to that import
         graph.subjects = {
             quad.subject.value
-            for quad in store.quads_for_pattern(None, None, None)
+            for quad in store.quads_for_pattern(None, NamedNode(RDF + "type"), None)
             if isinstance(quad.subject, NamedNode)
         }
         classes: dict[str, set[str]] = defaultdict(set)
