@@ -60,10 +60,9 @@ SELECT ?from ?to WHERE {{
   ?from ?link ?to . FILTER(isIRI(?to) && ?from != ?to)
 }}"""
 _HOLDERS_QUERY = f"""
-SELECT DISTINCT ?holder ?land WHERE {{
+SELECT DISTINCT ?holder WHERE {{
   {{ ?holder a/<{RDFS}subClassOf>* <{ORG}Organization> }} UNION {{ ?holder a <{SCHEMA}Person> }}
   UNION {{ ?holder a/<{RDFS}subClassOf>* <{GS}PublicInstitution> }}
-  OPTIONAL {{ ?holder a <{GS}FederalState> . BIND(?holder AS ?land) }}
 }}"""
 _ABOVE_QUERY = f"""
 SELECT ?body WHERE {{

@@ -43,7 +43,7 @@ def licences_text(terms: dict[str, GraphTerms]) -> str:
     lines = [
         "GovSocial KG: licences of the dumps",
         "",
-        f"{DUMPS_UNION}: the union of all graphs; every licence below applies to it:",
+        f"{' and '.join(DUMPS)}: the union of all graphs; every licence below applies to it:",
         *[f"  {licence}" for licence in union],
         "",
         "Each graph (graph-NAME.ttl.gz holds it alone):",
@@ -54,6 +54,3 @@ def licences_text(terms: dict[str, GraphTerms]) -> str:
         lines += [f"  source: {source}" for source in t.sources]
         lines += [f"  attribution ({lang or '-'}): {text}" for lang, text in t.rights]
     return "\n".join(lines) + "\n"
-
-
-DUMPS_UNION = "govsocial.nq.gz and govsocial.ttl.gz"

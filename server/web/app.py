@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, request
@@ -71,7 +72,7 @@ def create_app(config: Settings | dict[str, Any] | None = None, engine: Engine |
     return app
 
 
-def _start_engine(settings: Settings, build_dir: Any) -> Engine:
+def _start_engine(settings: Settings, build_dir: Path) -> Engine:
     """The engine the settings ask for, with its SERVICE isolation logged."""
     if settings.engine_url:
         engine: Engine = RemoteEngine(settings.engine_url)

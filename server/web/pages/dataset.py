@@ -6,18 +6,18 @@ the build it answers from, so a dump always matches the version the pages and /s
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from flask import Blueprint, Response, render_template, send_from_directory
 
 from server import __version__
 from server.rdf.namespaces import GRAPH
-from server.store.builds import DUMPS_DIR, GraphTerms, graph_dump_name
+from server.store.builds import DUMPS_DIR, BuildInfo, GraphTerms, graph_dump_name
 from server.web import errors
 from server.web.pages.resources import class_counts_of_app
 from server.web.pages.vocabulary import vocabulary
 from server.web.runtime import runtime
-from server.web.self_description import LICENSE
 
 blueprint = Blueprint("dataset", __name__)
 
@@ -59,24 +59,12 @@ def dataset() -> str:
     info = runtime().build
     counts = class_counts_of_app()
     vocab = vocabulary()
-    graphs = [
-        {
-            "iri": iri,
-            "name": iri[len(GRAPH) :] if iri.startswith(GRAPH) else iri,
-            "triples": n,
-            "licences": [(licence, LICENCE_NAMES.get(licence, licence)) for licence in _terms(iri).licences],
-            "attribution": _terms(iri).rights_in("en"),
-            "dump": graph_dump_name(iri) if graph_dump_name(iri) in info.dumps else None,
-        }
-        for iri, n in info.graphs.items()
-    ]
-    licences = [(licence, LICENCE_NAMES.get(licence, licence)) for licence in info.licences]
+    graphs = [_graph_row(info, iri, n) for iri, n in info.graphs.items()]
     return render_template(
         "dataset.html",
         info=info,
         software=__version__,
-        license=LICENSE,
-        licences=licences,
+        licences=_named(info.licences),
         counts=counts,
         vocab=vocab,
         graphs=graphs,
@@ -94,5 +82,20 @@ def dump(name: str) -> Response:
     return send_from_directory(build_dir() / DUMPS_DIR, name, mimetype=mimetype, as_attachment=True, download_name=name)
 
 
-def _terms(graph: str) -> GraphTerms:
-    return runtime().build.terms.get(graph, GraphTerms())
+def _graph_row(info: BuildInfo, iri: str, triples: int) -> dict[str, object]:
+    """One named graph as the dataset page lists it: name, size, licences, attribution, its own dump."""
+    terms = info.terms.get(iri, GraphTerms())
+    dump = graph_dump_name(iri)
+    return {
+        "iri": iri,
+        "name": iri[len(GRAPH) :] if iri.startswith(GRAPH) else iri,
+        "triples": triples,
+        "licences": _named(terms.licences),
+        "attribution": terms.rights_in("en"),
+        "dump": dump if dump in info.dumps else None,
+    }
+
+
+def _named(licences: Iterable[str]) -> list[tuple[str, str]]:
+    """(IRI, name) of each licence, for links."""
+    return [(licence, LICENCE_NAMES.get(licence, licence)) for licence in licences]
