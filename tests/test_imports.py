@@ -396,6 +396,27 @@ def test_universities_are_higher_education_institutions_with_their_items(graph: 
     assert not ask(graph, "ASK { GRAPH <https://w3id.org/govsocial/graph/universities> { ?e a gs:Joining } }")
 
 
+@pytest.mark.parametrize(
+    ("university", "land"),
+    [
+        ("technische-universitaet-dresden", "sachsen"),  # the name names Dresden
+        ("karlsruher-institut-fuer-technologie", "baden-wuerttemberg"),  # an adjective: Karlsruher
+        ("carl-von-ossietzky-universitaet-oldenburg", "niedersachsen"),  # not Oldenburg in Holstein (SH)
+        ("paedagogische-hochschule-weingarten", "baden-wuerttemberg"),  # not Weingarten (Pfalz): bawü.social
+        ("universitaet-hohenheim", "baden-wuerttemberg"),  # no municipality in the name: bawü.social
+        ("hochschule-anhalt", "sachsen-anhalt"),  # neither: the curated data states it, with a source
+        ("universitaet-der-bundeswehr-muenchen", "deutschland"),  # a federal Hochschule
+    ],
+)
+def test_every_university_has_the_jurisdiction_its_name_or_server_gives(
+    graph: Store, university: str, land: str
+) -> None:
+    """The list names no Land; the import finds it without guessing, and every Hochschule has one."""
+    values = select(graph, f"SELECT ?j WHERE {{ institution:{university} gs:jurisdiction ?j }}")
+    assert [row["j"].rsplit("/", 1)[-1] for row in values] == [land]
+    assert not ask(graph, "ASK { ?u a gs:HigherEducationInstitution FILTER NOT EXISTS { ?u gs:jurisdiction ?j } }")
+
+
 def test_account_in_universities_and_fedipol_is_one_account(graph: Store) -> None:
     """@unibwm@social.bund.de: one account, held by the Universität der Bundeswehr, with fedipol's URL and joining."""
     rows = select(

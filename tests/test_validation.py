@@ -51,6 +51,9 @@ institution:c3 a gs:Municipality ; rdfs:label "Ort"@de ; gs:ags "12AB" ; gs:leve
 <https://w3id.org/govsocial/id/observation/c5> a gs:FollowerObservation ; rdfs:label "c5"@de ;
     gs:followers -5 ; gs:platform platform:x ; gs:institution institution:dresden ;
     prov:wasDerivedFrom source:test-fixture .
+<https://w3id.org/govsocial/id/account/x/c7> a gs:Account ; rdfs:label "c7"@de ; gs:platform platform:x ;
+    gs:heldBy institution:dresden ; <http://www.w3.org/ns/org#subOrganizationOf> source:test-fixture ;
+    gs:locatedIn institution:bmi .
 reason:c6 a skos:Concept ; skos:inScheme gs:Reasons ; skos:broader reason:push ;
     skos:prefLabel "eins"@de , "zwei"@de ; rdfs:label "eins"@de .
 """
@@ -94,6 +97,13 @@ def test_split_validation_reports_exactly_what_pyshacl_reports(tmp_path: Path) -
     resources = {resource for resource, _, _ in split}
     assert {f"event:f{n}" for n in range(1, 7)} | {"source:orphan", "event:c1", "event:c2"} <= resources
     assert {"institution:c3", "gsid:account/x/c4", "gsid:observation/c5", "reason:c6"} <= resources
+    # an institution without gs:jurisdiction; an account that claims to be part of a source and to lie in a ministry
+    assert {path for resource, path, _ in split if resource == "institution:c3"} >= {"gs:jurisdiction"}
+    assert {path for resource, path, _ in split if resource == "gsid:account/x/c7"} == {
+        "",
+        "org:subOrganizationOf",
+        "gs:locatedIn",
+    }
 
 
 def test_every_sparql_constraint_of_the_shapes_compiles() -> None:

@@ -38,6 +38,7 @@ from .mastodon import (
 )
 from .matching import Known, KnownGraph, Query, unique_slug
 from .rdf import Statements, de, en, gs, iri, org_iri, slug, typed
+from .seats import LAND_INSTANCES
 
 NAME = "fedipol"
 NEEDS: tuple[str, ...] = ("territory", "federal-ministries", "universities")
@@ -110,13 +111,6 @@ LAND_NAMES: dict[str, tuple[str, str]] = {
     "14": ("Sachsen", r"(?<!nieder)sa(e)?chs(?!en-anhalt)"),
     "15": ("Sachsen-Anhalt", r"sachsen-anhalt"),
     "16": ("Thüringen", r"thuering"),
-}
-#: Mastodon servers run by a Land for its bodies (their directories are one source of the data set).
-LAND_INSTANCES = {
-    "social.hessen.de": "06",
-    "social.schleswig-holstein.de": "01",
-    "social.sachsen.de": "14",
-    "bawü.social": "08",
 }
 FEDERAL_INSTANCE = "social.bund.de"
 FEDERAL_CATEGORIES = re.compile(

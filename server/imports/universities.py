@@ -5,8 +5,9 @@ Input: mastodon-hochschulliste-54grad/wikidata-mastodon-hochschulen-de.json, a r
 
 Decisions (README.md of data/universities says the same for users):
 - Each row is a gs:HigherEducationInstitution with owl:sameAs its item, at gs:StateLevel (Hochschulen are
-  run by the Länder), except a Universität der Bundeswehr (gs:FederalLevel). The list names no Land, so no
-  gs:jurisdiction is given.
+  run by the Länder), except a Universität der Bundeswehr (gs:FederalLevel, gs:jurisdiction Deutschland).
+- The list names no Land: gs:jurisdiction is the Land of the municipality the name names, or of the Land's
+  Mastodon server that holds the account (`seats`); where neither says, the curated data must (reported).
 - Its Mastodon account is a gs:Account with gs:handle and gs:instance; no URL is given, so none is written.
 - No gs:Joining: the list gives no date, and an undated joining would have no date to report either.
 """
@@ -18,14 +19,18 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from server.rdf.namespaces import GSID, OWL, PROV, RDF, RDFS, SCHEMA, SKOS
+from pyoxigraph import NamedNode
+
+from server.rdf.namespaces import GS, GSID, OWL, PROV, RDF, RDFS, SCHEMA, SKOS
 
 from .common import DataSet, GraphInfo, ImportFailed, ImportResult, markdown_table, read_origin
 from .mastodon import Address, account_iri, describe_account, from_address, holder_account_without_handle, known_account
 from .matching import Known, KnownGraph, Query, unique_slug
 from .rdf import Statements, de, gs, iri, org_iri, wikidata
+from .seats import LAND_INSTANCES, Seat, SeatFinder
 
 NAME = "universities"
+DEUTSCHLAND = GSID + "org/deutschland"
 NEEDS: tuple[str, ...] = ("territory", "federal-ministries")
 INPUT_FILE = "wikidata-mastodon-hochschulen-de.json"
 
@@ -40,6 +45,8 @@ class University:
     candidates: tuple[str, ...] = ()
     account: str = ""
     account_method: str = "created"
+    jurisdiction: str | None = None  # IRI of the Land (Deutschland for a federal Hochschule)
+    jurisdiction_basis: str = ""
 
     @property
     def level(self) -> str:
@@ -61,8 +68,11 @@ def run(inputs: list[Path], known: KnownGraph) -> ImportResult:
         rights_en="A raw Wikidata query result (CC0 1.0).",
     )
     universities = _read(path)
+    seats = SeatFinder(known)
+    instance_lands = _instance_lands(known)
     for university in universities:
         _resolve(university, known)
+        _place(university, known, seats, instance_lands)
     statements = Statements()
     for university in universities:
         _describe(university, statements, known, dataset.source.value)
@@ -141,6 +151,28 @@ def _resolve(university: University, known: KnownGraph) -> None:
     known_account(known, university.account, university.iri, university.address)
 
 
+def _instance_lands(known: KnownGraph) -> dict[str, str]:
+    """The Land IRI of each Land's Mastodon server, by the Land key the territory import records."""
+    by_key = {
+        quad.object.value: quad.subject.value
+        for quad in known.store.quads_for_pattern(None, NamedNode(GS + "stateKey"), None)
+    }
+    return {host: by_key[key] for host, key in LAND_INSTANCES.items() if key in by_key}
+
+
+def _place(university: University, known: KnownGraph, seats: SeatFinder, instance_lands: dict[str, str]) -> None:
+    """The Hochschule's gs:jurisdiction, unless the graph read already states one (curated, with a source)."""
+    stated = known.store.quads_for_pattern(NamedNode(university.iri), NamedNode(GS + "jurisdiction"), None)
+    if any(True for _ in stated):
+        university.jurisdiction_basis = "stated by the curated data"
+        return
+    if university.level == "FederalLevel":
+        university.jurisdiction, university.jurisdiction_basis = DEUTSCHLAND, "a federal Hochschule"
+        return
+    seat: Seat = seats.seat(university.label, instance_lands.get(university.address.host))
+    university.jurisdiction, university.jurisdiction_basis = seat.land, seat.basis
+
+
 def _describe(university: University, out: Statements, known: KnownGraph, source: str) -> None:
     node = iri(university.iri)
     created = university.method in {"created", "ambiguous"}
@@ -151,6 +183,8 @@ def _describe(university: University, out: Statements, known: KnownGraph, source
         out.add(node, gs("level"), gs(university.level))
     elif university.label not in known.resources[university.iri].labels:
         out.add(node, SKOS + "altLabel", de(university.label))
+    if university.jurisdiction:
+        out.add(node, gs("jurisdiction"), iri(university.jurisdiction))
     out.add(node, OWL + "sameAs", wikidata(university.qid))
     out.add(node, PROV + "wasDerivedFrom", iri(source))
     describe_account(
@@ -166,6 +200,10 @@ def _describe(university: University, out: Statements, known: KnownGraph, source
 
 def _short(value: str) -> str:
     return value.replace(GSID + "org/", "institution:").replace(GSID + "account/", "account:")
+
+
+def _count_basis(universities: list[University], start: str) -> str:
+    return str(sum(u.jurisdiction_basis.startswith(start) for u in universities))
 
 
 def _report(universities: list[University]) -> tuple[str, list[str]]:
@@ -190,12 +228,16 @@ def _report(universities: list[University]) -> tuple[str, list[str]]:
                 ["accounts created", str(accounts["created"])],
                 ["accounts the graph already had", str(accounts["existing"])],
                 ["joinings (no date in the list)", "0"],
+                ["Land from the name's municipality", _count_basis(universities, "the name")],
+                ["Land from the Land's Mastodon server", _count_basis(universities, "its account")],
+                ["Land stated by the curated data", _count_basis(universities, "stated")],
+                ["Land unresolved", _count_basis(universities, "UNRESOLVED")],
             ],
         ),
         "## Every Hochschule",
         "",
         markdown_table(
-            ["QID", "name", "Mastodon", "resource", "by", "account"],
+            ["QID", "name", "Mastodon", "resource", "by", "account", "Land", "why"],
             [
                 [
                     u.qid,
@@ -204,6 +246,8 @@ def _report(universities: list[University]) -> tuple[str, list[str]]:
                     _short(u.iri),
                     u.method + (f" (candidates: {', '.join(_short(c) for c in u.candidates)})" if u.candidates else ""),
                     _short(u.account) + ("" if u.account_method == "created" else " (existing)"),
+                    _short(u.jurisdiction or "-"),
+                    u.jurisdiction_basis,
                 ]
                 for u in universities
             ],
@@ -238,7 +282,11 @@ raw Wikidata SPARQL result (P4033 "Mastodon address"), hence CC0 1.0.
 ## Decisions
 - **The QIDs are sourced**: the list is a Wikidata query result, so `owl:sameAs` is what the query returned.
 - **Level**: gs:StateLevel (Hochschulen are bodies of the Länder), gs:FederalLevel for
-  {", ".join(federal) or "none"} (a Bundeswehr university). No Land is given, so no `gs:jurisdiction`.
+  {", ".join(federal) or "none"} (a Bundeswehr university, `gs:jurisdiction` Deutschland).
+- **Land** (`gs:jurisdiction`): the list names none. It is the Land of the municipality the name names
+  ("Universität Ulm", "Karlsruher Institut für Technologie"; among namesakes the kreisfreie Stadt), else of the
+  Land's Mastodon server that holds the account (bawü.social); where neither says (Hochschule Anhalt,
+  Hochschule RheinMain) the curated data states it with a web source. MATCHING.md gives the basis per row.
   Whether each Hochschule is public was not checked beyond its Wikidata listing as a German Hochschule.
 - **No joining events**: the list gives no date; a gs:Joining without gs:date would need a dated report
   (`gs:reportedOn`) that does not exist either. The fedipol import gives account creation dates where it lists
