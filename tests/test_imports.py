@@ -374,6 +374,79 @@ def test_renamed_ministry_is_reported_ambiguous_and_not_merged(imported: Path, g
     assert "@bmdv@social.bund.de" in ambiguous and "institution:bmdv" in ambiguous
 
 
+@pytest.mark.parametrize(
+    ("handle", "opened_by", "holder"),
+    [
+        ("bmbf_bund", "bmbf", "bundesministerium-fuer-forschung-technologie-und-raumfahrt"),  # opened 2022
+        ("bmdv", "bmdv", "bundesministerium-fuer-verkehr"),  # opened 2022
+        ("umweltministerium", None, None),  # opened 2025-06-03, after the renamings: its holder opened it
+    ],
+)
+def test_account_opened_before_a_renaming_joins_for_the_ministry_of_its_time(
+    graph: Store, handle: str, opened_by: str | None, holder: str | None
+) -> None:
+    """The joining belongs to the body that existed on the creation day; the account to today's ministry."""
+    row = select(
+        graph,
+        f"""SELECT ?holder ?institution ?change ?date WHERE {{
+              ?a gs:handle "{handle}" ; gs:heldBy ?holder . ?e gs:account ?a ; gs:institution ?institution .
+              OPTIONAL {{ ?e prov:wasInfluencedBy ?change . ?change a org:ChangeEvent ; gs:date ?date ;
+                          org:originalOrganization ?institution ; org:resultingOrganization ?holder }} }}""",
+    )[0]
+    if opened_by is None:
+        assert row["institution"] == row["holder"] and "change" not in row
+    else:
+        assert (row["institution"], row["holder"]) == (ORG + opened_by, ORG + holder)
+        assert row["date"] == "2025-05-06" and row["change"].startswith("https://w3id.org/govsocial/id/change/")
+
+
+def test_land_government_accounts_are_held_alike(graph: Store) -> None:
+    """@landesregierung on social.hessen.de ("Hessische Staatskanzlei") and on social.schleswig-holstein.de
+    ("Land Schleswig-Holstein") are held alike: by the Land's gs:Government, a part of the Land."""
+    rows = select(
+        graph,
+        """SELECT ?host ?land WHERE { ?a gs:handle "landesregierung" ; gs:instance ?host ; gs:heldBy ?g .
+                                     ?g a gs:Government ; org:subOrganizationOf ?land . ?land a gs:FederalState }
+           ORDER BY ?host""",
+    )
+    assert [(r["host"], r["land"]) for r in rows] == [
+        ("social.hessen.de", ORG + "hessen"),
+        ("social.schleswig-holstein.de", ORG + "schleswig-holstein"),
+    ]
+    # and the Land's ministries created from the same data set are parts of that government
+    assert ask(graph, "ASK { institution:hessisches-finanzministerium org:subOrganizationOf ?g . ?g a gs:Government }")
+
+
+@pytest.mark.parametrize(
+    "body", ["fraunhofer-fokus", "dlr", "forschungszentrum-dzne", "helmholtz-munich", "zentrum-digitale-souveraenitaet"]
+)
+def test_a_body_under_private_law_is_no_public_institution(graph: Store, body: str) -> None:
+    """One criterion for all: the legal form a public page states. An e.V. or a GmbH on social.bund.de is an
+    org:Organization with a source, and the import links its account to it instead of making it public."""
+    assert ask(graph, f"ASK {{ ?a gs:heldBy institution:{body} . institution:{body} a org:Organization }}")
+    assert not ask(graph, f"ASK {{ institution:{body} a/rdfs:subClassOf* gs:PublicInstitution }}")
+    assert not ask(graph, f"ASK {{ institution:{body} a schema:GovernmentOrganization }}")
+    assert ask(graph, f"ASK {{ institution:{body} prov:wasDerivedFrom ?s . ?s schema:url ?u ; gs:evidence ?e }}")
+
+
+def test_created_holders_have_the_parent_their_source_names(graph: Store) -> None:
+    """Agencies under their ministry (from a cited page), a unit under its body, a Land ministry under its
+    government; most created public holders now have a parent."""
+    for child, parent in [
+        ("robert-koch-institut", "bmg"),
+        ("cert-bund", "bsi"),
+        ("heute-im-bundestag", "deutscher-bundestag"),
+    ]:
+        assert ask(graph, f"ASK {{ institution:{child} org:subOrganizationOf institution:{parent} }}"), child
+    created = select(
+        graph,
+        f"""SELECT (COUNT(DISTINCT ?h) AS ?all) (COUNT(DISTINCT ?p) AS ?with) WHERE {{
+              GRAPH <{graph_iri("fedipol")}> {{ ?a gs:heldBy ?h . ?h a ?type }}
+              OPTIONAL {{ ?h org:subOrganizationOf ?parent BIND (?h AS ?p) }} }}""",
+    )[0]
+    assert int(created["with"]) * 3 > int(created["all"]) * 2, created  # more than two thirds
+
+
 # ---------------------------------------------------------------------------------------------
 # universities
 # ---------------------------------------------------------------------------------------------

@@ -149,6 +149,8 @@ LEVEL_BASES = {
         "federal level by default, as neither name, instance nor category names the level",
     ),
 }
+#: The user name of a Land government's account on the Land's own Mastodon server.
+GOVERNMENT_HANDLE = "landesregierung"
 MUNICIPALITY_NAME = re.compile(r"^(Stadtverwaltung|Landeshauptstadt|Stadt|Gemeinde)\s+(.+)$")
 LAND_NAME = re.compile(r"^Land\s+(.+)$")
 
@@ -179,6 +181,9 @@ class Holding:
     account_method: str = "created"
     event: str = ""
     other_joinings: list[str] = field(default_factory=list)
+    holder_name: str = ""  # the name the holder gets when the display name names another body (see _classify)
+    institution: str = ""  # the body that opened the account: the holder, or the body it was before a change
+    change: str = ""  # the org:ChangeEvent between the two, if any
 
     @property
     def row(self) -> Row:
@@ -186,7 +191,7 @@ class Holding:
 
     @property
     def name(self) -> str:
-        return _clean(self.row.name)
+        return self.holder_name or _clean(self.row.name)
 
     @property
     def created(self) -> str:
@@ -338,6 +343,11 @@ def _classify(holding: Holding) -> None:
     holding.cls = cls or category_class or "PublicInstitution"
 
     land = _land_key(name) or LAND_INSTANCES.get(row.address.host)
+    if row.address.handle.casefold() == GOVERNMENT_HANDLE and row.address.host in LAND_INSTANCES:
+        # @landesregierung on a Land's server speaks for the Land's government, whatever the display name
+        # names ("Hessische Staatskanzlei", the office that runs it; "Land Schleswig-Holstein")
+        land = LAND_INSTANCES[row.address.host]
+        holding.cls, holding.holder_name = "Government", f"Landesregierung {LAND_NAMES[land][0]}"
     holding.land_key = land
     if holding.cls == "Municipality":
         holding.level, holding.level_basis = "LocalLevel", "a city or Gemeinde"
@@ -363,6 +373,8 @@ def _land_iris(known: KnownGraph) -> dict[str, str]:
 
 
 def _names(holding: Holding) -> tuple[str, ...]:
+    if holding.holder_name:
+        return (holding.holder_name,)
     names = [_clean(row.name) for row in holding.rows]
     for name in list(names):
         names.append(re.sub(r"\s*\([^)]*\)\s*$", "", name))  # "Deutscher Wetterdienst (DWD)"
@@ -400,13 +412,14 @@ def _resolve(holding: Holding, known: KnownGraph, lands: dict[str, str]) -> None
         holding.account = account_iri(holding.holder.rsplit("/", 1)[-1], address, known)
     known_account(known, holding.account, holding.holder, address)
 
-    holder_slug = holding.holder.rsplit("/", 1)[-1]
+    holding.institution, holding.change = known.body_at(holding.holder, holding.created)
+    holder_slug = holding.institution.rsplit("/", 1)[-1]
     event = f"{GSID}event/{holding.created}-{holder_slug}-mastodon-joining"
     if event in known.subjects:  # a resource of that IRI, not statements that only add to this event
         event = f"{GSID}event/{holding.created}-{holder_slug}-{slug(address.handle)}-mastodon-joining"
     known.subjects.add(event)
     holding.event = event
-    holding.other_joinings = known.joinings.get((holding.holder, MASTODON), [])
+    holding.other_joinings = known.joinings.get((holding.institution, MASTODON), [])
 
 
 # -- statements -------------------------------------------------------------------------------------------------
@@ -426,8 +439,8 @@ def _describe(holding: Holding, out: Statements, known: KnownGraph, lands: dict[
         jurisdiction = lands.get(holding.land_key or "") if holding.level == "StateLevel" else DEUTSCHLAND
         if holding.level != "LocalLevel" and jurisdiction:
             out.add(holder, gs("jurisdiction"), iri(jurisdiction))
-            if holding.cls in {"Parliament", "DataProtectionAuthority"}:  # independent: under their Land or Bund
-                out.add(holder, ORG + "subOrganizationOf", iri(jurisdiction))
+            if parent := _parent(holding, jurisdiction, known):
+                out.add(holder, ORG + "subOrganizationOf", iri(parent))
         categories = ", ".join(sorted({f"„{row.category}“" for row in holding.rows}))
         basis_de, basis_en = LEVEL_BASES[holding.level_basis]
         categories_en = categories.replace("„", '"').replace("“", '"')
@@ -441,6 +454,11 @@ def _describe(holding: Holding, out: Statements, known: KnownGraph, lands: dict[
             DCTERMS + "description",
             en(f"Holder of a Mastodon account in the fedipol data set (category {categories_en}). Level: {basis_en}."),
         )
+        if holding.holder_name:
+            shown = _clean(holding.row.name)
+            handle = GOVERNMENT_HANDLE
+            out.add(holder, DCTERMS + "description", de(f"Der Account @{handle} heißt in fedipol „{shown}“."))
+            out.add(holder, DCTERMS + "description", en(f'The account @{handle} is named "{shown}" in fedipol.'))
         out.add(holder, PROV + "wasDerivedFrom", iri(source))
     describe_account(
         out,
@@ -456,10 +474,23 @@ def _describe(holding: Holding, out: Statements, known: KnownGraph, lands: dict[
         out.add(iri(holding.account), DCTERMS + "description", de("In fedipol als Bot-Account markiert (is_bot)."))
         out.add(iri(holding.account), DCTERMS + "description", en("Marked as a bot account in fedipol (is_bot)."))
     event = iri(holding.event)
+    opener = label if holding.institution == holding.holder else known.resources[holding.institution].label
     out.add(event, RDF + "type", gs("Joining"))
-    out.add(event, RDFS + "label", de(f"{label} startet auf Mastodon ({holding.row.address})"))
-    out.add(event, RDFS + "label", en(f"{label} joins Mastodon ({holding.row.address})"))
-    out.add(event, gs("institution"), holder)
+    out.add(event, RDFS + "label", de(f"{opener} startet auf Mastodon ({holding.row.address})"))
+    out.add(event, RDFS + "label", en(f"{opener} joins Mastodon ({holding.row.address})"))
+    out.add(event, gs("institution"), iri(holding.institution))
+    if holding.change:
+        out.add(event, PROV + "wasInfluencedBy", iri(holding.change))
+        out.add(
+            event,
+            DCTERMS + "description",
+            de(f"Den Account eröffnete {opener}; fedipol nennt heute {label} als Inhaber (siehe die Änderung)."),
+        )
+        out.add(
+            event,
+            DCTERMS + "description",
+            en(f"The account was opened by {opener}; fedipol names {label} as its holder today (see the change)."),
+        )
     out.add(event, gs("platform"), iri(MASTODON))
     out.add(event, gs("account"), iri(holding.account))
     out.add(event, gs("date"), typed(holding.created, "date"))
@@ -475,6 +506,23 @@ def _describe(holding: Holding, out: Statements, known: KnownGraph, lands: dict[
         en(f"Date: the creation date of the account {holding.row.address} according to fedipol (created_at)."),
     )
     out.add(event, PROV + "wasDerivedFrom", iri(source))
+
+
+def _parent(holding: Holding, jurisdiction: str, known: KnownGraph) -> str | None:
+    """The body a created holder belongs to, where its kind says it without a further source.
+
+    Parliaments and data-protection authorities are organs of their Land or of the Bund (independent of any
+    government); a Land government belongs to its Land; a ministry or state chancellery to the government of its
+    Land or to the Bundesregierung. Other bodies (courts too: the ministry that has Dienstaufsicht over them
+    differs) get their parent from the curated data, with a source.
+    """
+    if holding.cls in {"Parliament", "DataProtectionAuthority"} or (
+        holding.cls == "Government" and jurisdiction != DEUTSCHLAND
+    ):
+        return jurisdiction
+    if holding.cls in {"Ministry", "StateChancellery"}:
+        return known.government_of(jurisdiction)
+    return None
 
 
 # -- report and README --------------------------------------------------------------------------------------------
@@ -668,8 +716,23 @@ holder's name as given: the data set names no other holder.
   Land ("Bayerischer Landtag", "LfDI Rheinland-Pfalz") or it is on a Land's instance (social.hessen.de,
   social.schleswig-holstein.de, social.sachsen.de, bawü.social); gs:FederalLevel on social.bund.de or for a
   federal category; otherwise gs:FederalLevel by default, said in its description and listed in MATCHING.md.
-  `gs:jurisdiction` is Deutschland or the Land; parliaments and data-protection authorities are
-  `org:subOrganizationOf` their Land or Deutschland (independent bodies).
+  `gs:jurisdiction` is Deutschland or the Land.
+- **Which holders are public institutions**: one criterion for all, the legal form a public page states
+  (data/README.md, "Which bodies are public institutions"). The curated data defines every holder found to be
+  under private law (e.V., GmbH, gGmbH, foundation of civil law: Fraunhofer FOKUS, DLR, DZNE, Helmholtz Munich,
+  ZenDiS, ...) as an org:Organization with its source, and a unit of one body (heute im bundestag, CERT-Bund) as
+  a gs:OrganisationalUnit of it; the import links those accounts to them instead of creating public institutions.
+- **Parents** (`org:subOrganizationOf`) of created holders: parliaments and data-protection authorities under
+  their Land or Deutschland (independent bodies); a Land government under its Land; a ministry or state
+  chancellery under its Land's government or the Bundesregierung. Every other parent (an agency "im
+  Geschäftsbereich" of a ministry, a court under the ministry with Dienstaufsicht) is the curated data's, with
+  the page that states it (data/curated/additions-fedipol.ttl).
+- **Land governments**: the account @landesregierung on a Land's own server belongs to the Land's gs:Government
+  ("Landesregierung Hessen", "Landesregierung Schleswig-Holstein"), whatever its display name names (the office
+  that runs it, "Hessische Staatskanzlei"; the Land itself, "Land Schleswig-Holstein"): both alike.
+- **Renamed ministries**: an account opened before a renaming the curated data records (org:ChangeEvent, e.g.
+  BMBF to BMFTR and BMDV to BMV on 2025-05-06) is held by today's ministry, but its joining belongs to the
+  ministry of the creation day (@bmbf_bund, created 2022-03-16: the BMBF), with `prov:wasInfluencedBy` the change.
 - **Matching**: Wikidata QID (none in this data set), then the account (the universities import's account of
   the Universität der Bundeswehr München is reused: one account, not two), then the name within the same Land
   and class (the Niedersächsischer Landtag is `institution:niedersaechsischer-landtag`; "Stadtverwaltung Köln"

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode, RdfFormat, Store, Triple
 
-from server.rdf.namespaces import GS, GSID, OWL, RDF, RDFS, SCHEMA, SKOS, WD
+from server.rdf.namespaces import GS, GSID, ORG, OWL, RDF, RDFS, SCHEMA, SKOS, WD
 
 from .rdf import slug
 
@@ -136,6 +136,16 @@ class Match:
     candidates: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class Change:
+    """An org:ChangeEvent: on `date` the body `original` became `resulting` (a renaming, a new portfolio)."""
+
+    iri: str
+    original: str
+    resulting: str
+    date: str  # YYYY-MM-DD
+
+
 @dataclass
 class KnownGraph:
     """The resources of the curated graph and of the imports an import builds on."""
@@ -145,6 +155,7 @@ class KnownGraph:
     subjects: set[str] = field(default_factory=set)
     store: Store = field(default_factory=Store)  # the statements read, to leave out what they already say
     joinings: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # (institution, platform) -> events
+    changes: list[Change] = field(default_factory=list)  # org:ChangeEvents (renamings) the graph records
     _by_qid: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     _by_name: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
@@ -237,6 +248,15 @@ class KnownGraph:
             graph.joinings.setdefault((row["i"].value, row["p"].value), []).append(row["e"].value)
         for events in graph.joinings.values():
             events.sort()
+        for row in store.query(
+            """SELECT ?c ?original ?resulting ?date WHERE {
+                 ?c a org:ChangeEvent ; org:originalOrganization ?original ; org:resultingOrganization ?resulting ;
+                    gs:date ?date }""",
+            prefixes={"gs": GS, "org": ORG},
+        ):
+            values = (row[name].value for name in ("c", "original", "resulting", "date"))
+            graph.changes.append(Change(*values))
+        graph.changes.sort(key=lambda change: (change.date, change.iri))
         return graph
 
     # -- adding what an import creates, so later rows of the same import find it -------------------
@@ -256,6 +276,28 @@ class KnownGraph:
     def states(self, triple: Triple) -> bool:
         """Whether a graph the import read already has this statement (then the import leaves it out)."""
         return any(True for _ in self.store.quads_for_pattern(triple.subject, triple.predicate, triple.object))
+
+    def body_at(self, body: str, day: str) -> tuple[str, str]:
+        """The body that `body` was on `day` (YYYY-MM-DD), and the change in between ("" if none).
+
+        A ministry renamed in 2025 had another name, and is another resource, when it opened an account in 2022.
+        """
+        for change in sorted(self.changes, key=lambda c: c.date, reverse=True):
+            if change.resulting == body and day < change.date:
+                earlier, _ = self.body_at(change.original, day)
+                return earlier, change.iri
+        return body, ""
+
+    def government_of(self, territory: str) -> str | None:
+        """The one gs:Government of a Land (or of Deutschland: the one federal government), if the graph has it."""
+        federal = territory == GSID + "org/deutschland"
+        found = [
+            known.iri
+            for known in self.resources.values()
+            if "Government" in known.classes
+            and (known.land is None and known.level == "FederalLevel" if federal else known.land == territory)
+        ]
+        return found[0] if len(found) == 1 else None
 
     # -- lookups --------------------------------------------------------------------------------------
 
@@ -331,6 +373,8 @@ class KnownGraph:
 
     @staticmethod
     def _compatible(known: Known, query: Query, qid: bool = False) -> bool:
+        if known.classes == {"Organization"}:
+            return True  # the curated data decided, with a source, that this body is no public institution
         if not _class_compatible(known.classes, query.cls):
             return False
         if qid:

@@ -48,6 +48,7 @@ PREFIXES: dict[str, str] = {
     "event": GSID + "event/",
     "reason": GSID + "reason/",
     "source": GSID + "source/",
+    "change": GSID + "change/",
 }
 
 
