@@ -4,6 +4,7 @@ stand-in, and clients of one server (in process or over HTTP) with the protocol'
 from __future__ import annotations
 
 import json
+import shutil
 import socket
 import subprocess
 import sys
@@ -283,3 +284,12 @@ class Listener:
         for connection in self._held:
             connection.close()
         self.socket.close()
+
+
+def copy_curated(destination: Path) -> None:
+    """The curated data alone, for a build or a validation without the imports.
+
+    Left out are the files that add to resources only the imports define (data/curated/additions-*.ttl): they
+    are valid together with the imports, which the build of data/ and the import tests check.
+    """
+    shutil.copytree(DATA_DIR / "curated", destination, ignore=shutil.ignore_patterns("additions-*.ttl"))

@@ -21,7 +21,7 @@ from server.engine.query import run_query
 from server.rdf.namespaces import graph_iri
 from server.store.builds import BUILDS, CURRENT, ENGINE_DIR, INFO_FILE, current_build, hold_build, open_store
 
-from .support import DATA_DIR, GOVSOCIAL, ONTOLOGY_DIR
+from .support import DATA_DIR, GOVSOCIAL, ONTOLOGY_DIR, copy_curated
 
 PREFIXES = """
 @prefix gs: <https://w3id.org/govsocial/ontology#> .
@@ -67,7 +67,7 @@ def workspace(tmp_path: Path) -> dict[str, Path]:
     """A copy of ontology/ and the curated data that a test may break (the imports only slow these tests)."""
     ontology, data, store = tmp_path / "ontology", tmp_path / "data", tmp_path / "store"
     shutil.copytree(ONTOLOGY_DIR, ontology)
-    shutil.copytree(DATA_DIR / "curated", data / "curated")
+    copy_curated(data / "curated")
     return {"ontology": ontology, "data": data, "store": store}
 
 

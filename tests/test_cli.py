@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from .support import DATA_DIR, ONTOLOGY_DIR, free_port, govsocial
+from .support import ONTOLOGY_DIR, copy_curated, free_port, govsocial
 
 LANDTAG_QUERY = """SELECT ?date WHERE {
   ?e a gs:Departure ; gs:institution institution:niedersaechsischer-landtag ; gs:platform platform:x ; gs:notAfter ?date
@@ -93,7 +93,7 @@ def test_query_without_a_store_says_how_to_build_one(tmp_path: Path) -> None:
 def test_build_of_broken_data_exits_1_and_keeps_the_store(cli_store: Path, tmp_path: Path) -> None:
     """A hand-broken data file is refused with a readable report; the previous store still answers."""
     data = tmp_path / "data"
-    shutil.copytree(DATA_DIR / "curated", data / "curated")
+    copy_curated(data / "curated")
     broken = data / "curated" / "zz-broken.ttl"
     broken.write_text(
         "@prefix gs: <https://w3id.org/govsocial/ontology#> .\n"
@@ -120,7 +120,7 @@ def small_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """The environment of a quick build: a copy of the ontology and of the curated data only."""
     root = tmp_path_factory.mktemp("small")
     shutil.copytree(ONTOLOGY_DIR, root / "ontology")
-    shutil.copytree(DATA_DIR / "curated", root / "data" / "curated")
+    copy_curated(root / "data" / "curated")
     return {**os.environ, "GOVSOCIAL_ONTOLOGY_DIR": str(root / "ontology"), "GOVSOCIAL_DATA_DIR": str(root / "data")}
 
 
@@ -245,7 +245,7 @@ def test_a_literal_longer_than_the_parser_reads_is_refused_naming_the_file(
 ) -> None:
     """The store's parser reads at most 16 MiB as one term; a 40 MB literal is a problem of its file."""
     data = tmp_path / "data"
-    shutil.copytree(DATA_DIR / "curated", data / "curated")
+    copy_curated(data / "curated")
     (data / "curated" / "zz-big.ttl").write_text(
         "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
         f'<https://w3id.org/govsocial/id/platform/x> rdfs:comment "{"x" * 40_000_000}"@de .\n',

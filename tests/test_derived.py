@@ -15,7 +15,7 @@ from server.build.pipeline import build
 from server.build.validation.problems import ValidationFailed
 from server.rdf.namespaces import GS, GSID, graph_iri
 
-from .support import DATA_DIR, ONTOLOGY_DIR
+from .support import ONTOLOGY_DIR, copy_curated
 from .test_build import PREFIXES, TEST_SOURCE
 
 ORG = GSID + "org/"
@@ -175,7 +175,7 @@ def test_who_was_active_on_x_on_a_day_is_one_pattern(select) -> None:
 def curated_only(tmp_path: Path) -> dict[str, Path]:
     ontology, data = tmp_path / "ontology", tmp_path / "data"
     shutil.copytree(ONTOLOGY_DIR, ontology)
-    shutil.copytree(DATA_DIR / "curated", data / "curated")
+    copy_curated(data / "curated")
     return {"ontology": ontology, "data": data, "store": tmp_path / "store"}
 
 

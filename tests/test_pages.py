@@ -287,6 +287,26 @@ def test_entity_pages_list_accounts_and_what_links_here(queries, vocab) -> None:
     assert ORG + "gesundheitsamt-dresden" in [link.subject for link in page.children]
 
 
+def test_land_page_rolls_up_the_events_of_every_body_within_it(queries, vocab) -> None:
+    """Hessen's own page names no event, but its bodies joined Mastodon ten times, whatever links them to it
+    (jurisdiction only, like the imported ministries, or parent and Land government)."""
+    page = build_page(queries, vocab, ORG + "hessen")
+    within = next(section for section in page.sections if section.anchor == "within")
+    assert len(within.events) == 10
+    assert all(event.kind == GS + "Joining" for event in within.events)
+    assert GSID + "event/2023-02-10-landesregierung-hessen-mastodon-joining" in [e.iri for e in within.events]
+
+
+def test_city_page_rolls_up_its_offices_events_but_not_its_own(queries, vocab) -> None:
+    """Dresden's Gesundheitsamt used TikTok: on Dresden's page under the bodies within, not in its timeline."""
+    page = build_page(queries, vocab, ORG + "dresden")
+    sections = {section.anchor: section for section in page.sections}
+    within = [event.iri for event in sections["within"].events]
+    own = {event.iri for event in sections["timeline"].events}
+    assert within and not own & set(within)
+    assert all("gesundheitsamt-dresden" in iri for iri in within)
+
+
 def test_platform_page_lists_who_joined_left_paused_and_stayed(queries, vocab) -> None:
     """X: departures under 'Left', suspensions under 'Paused', retentions under 'Stayed', each by date."""
     page = build_page(queries, vocab, GSID + "platform/x")

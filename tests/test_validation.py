@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -17,11 +16,8 @@ from server.build.validation.shapes import check_shapes
 from server.build.validation.syntax import check_syntax
 
 from .shacl_reference import pyshacl_problems
-from .support import DATA_DIR, ONTOLOGY_DIR
+from .support import ONTOLOGY_DIR, copy_curated
 from .test_build import PREFIXES, TEST_SOURCE
-
-#: The curated files that speak of resources only the imports define: left out where the curated data is checked alone.
-CURATED_ALONE = shutil.ignore_patterns("additions-*.ttl")
 
 #: Several faults at once, each on its own resource, covering every kind of SPARQL constraint in the shapes.
 MANY_FAULTS = (
@@ -85,7 +81,7 @@ def test_split_validation_finds_nothing_where_pyshacl_finds_nothing(tmp_path: Pa
     (pyshacl needs minutes for the imports; the build validates those with the same compiled shapes, and with
     them the curated files that add to imported resources, additions-*.ttl.)
     """
-    shutil.copytree(DATA_DIR / "curated", tmp_path / "data" / "curated", ignore=CURATED_ALONE)
+    copy_curated(tmp_path / "data" / "curated")
     split, alone = findings(ONTOLOGY_DIR, tmp_path / "data")
     assert split == alone == Counter()
 
@@ -93,7 +89,7 @@ def test_split_validation_finds_nothing_where_pyshacl_finds_nothing(tmp_path: Pa
 @pytest.mark.slow
 def test_split_validation_reports_exactly_what_pyshacl_reports(tmp_path: Path) -> None:
     """On data with many faults the two report the same resources, paths and values."""
-    shutil.copytree(DATA_DIR / "curated", tmp_path / "data" / "curated", ignore=CURATED_ALONE)
+    copy_curated(tmp_path / "data" / "curated")
     (tmp_path / "data" / "curated" / "zz-faults.ttl").write_text(MANY_FAULTS, encoding="utf-8")
     split, alone = findings(ONTOLOGY_DIR, tmp_path / "data")
     assert split == alone

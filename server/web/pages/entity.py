@@ -23,6 +23,7 @@ from server.web.pages.resources import (
     Hierarchy,
     Incoming,
     Value,
+    events_within,
     group_by_kind,
     hierarchy,
     incoming,
@@ -170,6 +171,20 @@ def build_page(queries: PageQueries, vocabulary: Vocabulary, iri: str) -> Page |
         other = [e for e in events if e not in own and e not in said]
         if other:
             page.sections.append(EventSection("Also involved in", other, "involved"))
+        territorial = {GS + "FederalState", GS + "District", GS + "Municipality"} & types
+        if territorial:
+            land = GS + "FederalState" in territorial
+            within = [e for e in events_within(queries, vocabulary, iri, land) if e not in own]
+            where = "this Land" if land else "this district or city"
+            page.sections.append(
+                EventSection(
+                    f"Events of bodies within {where}",
+                    within,
+                    "within",
+                    "The events of every institution and person that belongs to it: by jurisdiction, location, "
+                    "parent body or membership.",
+                )
+            )
         held = [link.subject for link in by_predicate.get(GS + "heldBy", [])]
         page.accounts = sorted(statements_of(queries, held).values(), key=lambda d: d.labels.get("en"))
         observed = [link.subject for link in by_predicate.get(GS + "institution", []) if "observation/" in link.subject]

@@ -270,6 +270,30 @@ SELECT DISTINCT ?event ?role WHERE {{
     return events
 
 
+def events_within(queries: PageQueries, vocabulary: Vocabulary, territory: str, land: bool) -> list[Event]:
+    """The platform events of every institution or person within a Land or district (not its own), in date order.
+
+    A Land uses the derived gs:withinLand, which already follows every link (jurisdiction, location, parent,
+    membership); a district or city follows those links up to it.
+    """
+    within = (
+        "?body gs:withinLand ?this ."
+        if land
+        else "?body (gs:locatedIn|gs:jurisdiction|org:subOrganizationOf|org:memberOf)+ ?this ."
+    )
+    rows = queries.select(
+        f"""{_PREFIXES}
+SELECT DISTINCT ?event WHERE {{
+  {values("this", [territory])}
+  {within}
+  FILTER (?body != ?this)
+  ?event gs:institution|gs:person ?body .
+  ?event a ?class . ?class rdfs:subClassOf* gs:PlatformEvent .
+}}"""
+    )
+    return load_events(queries, vocabulary, [row["event"].value for row in rows])
+
+
 def load_events(queries: PageQueries, vocabulary: Vocabulary, iris: list[str]) -> list[Event]:
     """The events with these IRIs, with their sources' titles and dates, in date order."""
     descriptions = statements_of(queries, iris)
