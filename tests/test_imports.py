@@ -199,9 +199,10 @@ def test_laender_have_only_verified_qids_and_the_others_none(graph: Store) -> No
         "saarland": "Q1201",
         "sachsen-anhalt": "Q1206",
         "schleswig-holstein": "Q1194",
+        # the Land "Freie Hansestadt Bremen" (two Gemeinden), not the city of Bremen (Q24879)
+        "bremen": "Q1209",
     }
-    # Bremen, a city-state of two Gemeinden, has no Gemeinde row whose QID could stand for the Land
-    assert {row["land"].removeprefix(ORG) for row in rows if "item" not in row} == {"bremen"}
+    assert ask(graph, "ASK { institution:bremen-04011000 owl:sameAs wd:Q24879 }")
 
 
 def test_land_key_is_a_state_key_not_an_ags(graph: Store) -> None:

@@ -57,6 +57,7 @@ AGENCY_LIKE = frozenset({"Agency", "Police", "DataProtectionAuthority", "Militar
 
 _PREFIXES = (
     "freie und hansestadt ",
+    "freie hansestadt ",
     "landeshauptstadt ",
     "stadtverwaltung ",
     "hansestadt ",
