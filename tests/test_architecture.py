@@ -21,15 +21,17 @@ ALLOWED: dict[str, set[str]] = {
     "store": {"rdf"},
     "engine": {"rdf", "shared"},
     "build": {"rdf", "store", "engine", "shared"},
-    "web": {"rdf", "store", "engine", "shared"},
+    "reconcile": {"rdf"},
+    "web": {"rdf", "store", "engine", "reconcile", "shared"},
     "wikidata": {"rdf", "store", "engine", "shared"},
-    "imports": {"rdf", "shared"},
-    "cli": {"rdf", "store", "engine", "build", "web", "wikidata", "imports", "shared"},
+    "imports": {"rdf", "reconcile", "shared"},
+    "curate": {"rdf", "build", "reconcile", "imports", "shared"},
+    "cli": {"rdf", "store", "engine", "build", "web", "wikidata", "imports", "curate", "reconcile", "shared"},
 }
 #: Libraries only the build (rdflib reads the shapes) and the tests (pyshacl) may load.
 BUILD_ONLY_LIBRARIES = ("rdflib", "pyshacl")
 #: Layers that run in the web process or under `govsocial query`.
-SERVING_LAYERS = ("shared", "rdf", "store", "engine", "web")
+SERVING_LAYERS = ("shared", "rdf", "store", "engine", "reconcile", "web")
 
 
 def layer_of(module: str) -> str | None:
@@ -134,7 +136,7 @@ def test_serving_loads_neither_the_build_nor_rdflib_nor_pyshacl(built_store_dir:
     forbidden = [
         name
         for name in loaded
-        if name.split(".")[0] in BUILD_ONLY_LIBRARIES or layer_of(name) in ("build", "wikidata", "imports")
+        if name.split(".")[0] in BUILD_ONLY_LIBRARIES or layer_of(name) in ("build", "wikidata", "imports", "curate")
     ]
     assert not forbidden, f"loaded while serving: {forbidden}"
     assert "pyoxigraph" in loaded

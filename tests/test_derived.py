@@ -73,7 +73,12 @@ def test_events_per_land_counts_the_imported_bodies_of_hessen(select) -> None:
              ?event a gs:Joining ; gs:institution ?body . ?body gs:jurisdiction/gs:locatedIn* institution:hessen .
              FILTER NOT EXISTS { ?body (org:subOrganizationOf|gs:locatedIn|org:memberOf)+ institution:hessen } }"""
     )
-    assert int(row["n"]) == 10
+    [linked] = select(
+        """SELECT (COUNT(DISTINCT ?event) AS ?n) WHERE {
+             ?event a gs:Joining ; gs:institution ?body .
+             ?body (gs:jurisdiction|org:subOrganizationOf|gs:locatedIn|org:memberOf)+ institution:hessen }"""
+    )
+    assert int(row["n"]) == int(linked["n"]) >= 10
     assert by_jurisdiction_only, "some of Hessen's joinings are by bodies linked to it by jurisdiction alone"
 
 

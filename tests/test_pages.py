@@ -292,8 +292,17 @@ def test_land_page_rolls_up_the_events_of_every_body_within_it(queries, vocab) -
     (jurisdiction only, like the imported ministries, or parent and Land government)."""
     page = build_page(queries, vocab, ORG + "hessen")
     within = next(section for section in page.sections if section.anchor == "within")
-    assert len(within.events) == 10
-    assert all(event.kind == GS + "Joining" for event in within.events)
+    expected = queries.select(
+        """PREFIX gs: <https://w3id.org/govsocial/ontology#> PREFIX org: <http://www.w3.org/ns/org#>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT DISTINCT ?event WHERE {
+          ?event gs:institution|gs:person ?body ; a/rdfs:subClassOf* gs:PlatformEvent .
+          ?body (gs:jurisdiction|gs:locatedIn|org:subOrganizationOf|org:memberOf)+ <https://w3id.org/govsocial/id/org/hessen>
+          FILTER (?body != <https://w3id.org/govsocial/id/org/hessen>) }"""
+    )
+    assert {event.iri for event in within.events} == {row["event"].value for row in expected}
+    mastodon = [e for e in within.events if e.kind == GS + "Joining" and "mastodon" in e.iri]
+    assert len(mastodon) >= 10
     assert GSID + "event/2023-02-10-landesregierung-hessen-mastodon-joining" in [e.iri for e in within.events]
 
 
@@ -473,7 +482,8 @@ def test_flow_from_x_accounts_for_every_departure_and_suspension(select) -> None
     by_class = {row["c"]: int(row["n"]) for row in counts}
     assert into["X: departure"] == by_class[GS + "Departure"]
     assert into["X: suspension"] == by_class[GS + "Suspension"]
-    assert {"from": "X: departure", "to": "Threads", "events": "1"} in rows
+    threads = [row for row in rows if row["from"] == "X: departure" and row["to"] == "Threads"]
+    assert len(threads) == 1 and int(threads[0]["events"]) >= 1
 
 
 def test_events_per_land_put_the_landtag_departure_under_niedersachsen(select) -> None:

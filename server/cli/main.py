@@ -38,6 +38,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["import"]:  # its own parser takes every option, --list and --help included
         return _run_import(argv[1:])
+    if argv[:1] == ["curate"]:
+        return _run_curate(argv[1:])
     args = _parser().parse_args(argv)
     try:
         return args.handler(args)
@@ -112,6 +114,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     import_cmd.add_argument("arguments", nargs=argparse.REMAINDER)
     import_cmd.set_defaults(handler=_import)
+
+    curate_cmd = commands.add_parser(
+        "curate",
+        help="`curate check SHEET` / `curate add SHEET`: an event sheet (CSV) into data/press/",
+        add_help=False,
+    )
+    curate_cmd.add_argument("arguments", nargs=argparse.REMAINDER)
 
     report_cmd = commands.add_parser("report", help="`report wikidata`: how many resources per class link to Wikidata")
     reports = report_cmd.add_subparsers(dest="report", required=True)
@@ -194,6 +203,12 @@ def _run_import(arguments: list[str]) -> int:
     from server.imports import main as import_main  # the importers load only for the command that needs them
 
     return import_main(arguments)
+
+
+def _run_curate(arguments: list[str]) -> int:
+    from server.curate.command import main as curate_main  # the sheet tools load only for this command
+
+    return curate_main(arguments)
 
 
 def _report_wikidata(args: argparse.Namespace) -> int:

@@ -93,6 +93,8 @@ class GraphInfo:
     description_en: str
     datasets: tuple[DataSet, ...]
     also_derived_from: tuple[str, ...] = ()  # IRIs of other gs:Sources used (e.g. source/reference-entities)
+    licences: tuple[str, ...] = ()  # keys of LICENCES for a graph of our own curation (no data set's terms)
+    rights: tuple[str, str] | None = None  # (German, English) attribution text for such a graph
 
 
 def describe_graph(info: GraphInfo, issued: str) -> Statements:
@@ -109,6 +111,11 @@ def describe_graph(info: GraphInfo, issued: str) -> Statements:
     out.add(graph, DCTERMS + "issued", typed(issued, "date"))
     for other in info.also_derived_from:
         out.add(graph, PROV + "wasDerivedFrom", iri(other))
+    for licence in info.licences:
+        out.add(graph, DCTERMS + "license", iri(LICENCES[licence]))
+    if info.rights:
+        out.add(graph, DCTERMS + "rights", de(info.rights[0]))
+        out.add(graph, DCTERMS + "rights", en(info.rights[1]))
     for dataset in info.datasets:
         origin = dataset.origin
         out.add(graph, DCTERMS + "source", origin.at_commit)
@@ -184,7 +191,7 @@ def write(result: ImportResult, folder: Path) -> tuple[str, bool]:
     Returns the import date written and whether any file changed. Files of earlier runs that this
     run does not write (a renamed data file) are removed, so the folder holds exactly one import.
     """
-    previous = _previous_issued(folder)
+    previous = previous_issued(folder)
     if previous is not None:
         files = render(result, previous)
         if _same_as_on_disk(folder, files):
@@ -200,7 +207,8 @@ def write(result: ImportResult, folder: Path) -> tuple[str, bool]:
     return issued, True
 
 
-def _previous_issued(folder: Path) -> str | None:
+def previous_issued(folder: Path) -> str | None:
+    """The import date the folder's dataset.ttl states, if any."""
     dataset = folder / DATASET_FILE
     if not dataset.is_file():
         return None

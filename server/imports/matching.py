@@ -15,7 +15,6 @@ resource of its own and the report lists the candidates for a curator.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from pathlib import Path
 from pyoxigraph import NamedNode, RdfFormat, Store, Triple
 
 from server.rdf.namespaces import GS, GSID, ORG, OWL, RDF, RDFS, SCHEMA, SKOS, WD
+from server.reconcile.names import normalise
 
 from .rdf import slug
 
@@ -54,41 +54,6 @@ PUBLIC_CLASSES = frozenset(
 #: Classes that a query for an authority (gs:Agency) may also find: the ontology asks for these more
 #: specific classes where they fit, so a curated gs:Police is what a data set calls a "Behörde".
 AGENCY_LIKE = frozenset({"Agency", "Police", "DataProtectionAuthority", "Military", "PublicInstitution"})
-
-_PREFIXES = (
-    "freie und hansestadt ",
-    "freie hansestadt ",
-    "landeshauptstadt ",
-    "stadtverwaltung ",
-    "hansestadt ",
-    "freistaat ",
-    "gemeinde ",
-    "stadt ",
-    "land ",
-)
-_TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
-
-
-def normalise(name: str) -> str:
-    """A name reduced to what identifies it: case, umlauts, punctuation and whitespace do not count.
-
-    Leading "Landeshauptstadt", "Stadtverwaltung", "Stadt", "Gemeinde", "Freistaat", "Land" are dropped
-    (Stadtverwaltung Köln is the city of Köln, as Wikidata uses one item for city and administration);
-    emoji short codes (":vfd:") are dropped; the gendered forms of an office ("Landesbeauftragter",
-    "Landesbeauftragte") are one. A parenthesis keeps its content: "Nienburg (Weser)" stays distinct.
-    """
-    text = unicodedata.normalize("NFC", name).casefold().translate(_TRANSLITERATION)
-    text = re.sub(r":[a-z0-9_]+:", " ", text)
-    text = re.sub(r"[^\w]+", " ", text).strip()
-    text = re.sub(r"\s+", " ", text)
-    changed = True
-    while changed:
-        changed = False
-        for prefix in _PREFIXES:
-            if text.startswith(prefix) and len(text) > len(prefix):
-                text = text[len(prefix) :]
-                changed = True
-    return re.sub(r"beauftragter\b", "beauftragte", text)
 
 
 @dataclass(frozen=True)

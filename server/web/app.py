@@ -17,7 +17,7 @@ from server.engine.remote import RemoteEngine
 from server.engine.result_cache import ResultCache
 from server.settings import Settings
 from server.store.builds import ENGINE_DIR, BuildInfo, current_build, hold_build
-from server.web import errors, instance
+from server.web import errors, instance, reconcile
 from server.web.client_limits import ClientLimiter
 from server.web.examples import load_examples
 from server.web.pages.site import register_pages
@@ -64,6 +64,7 @@ def create_app(config: Settings | dict[str, Any] | None = None, engine: Engine |
     register_pages(app)  # the workbench at /, /id/..., /ontology, /dashboard, /dataset, /search
     register_security_headers(app)  # CSP, nosniff, Referrer-Policy, X-Frame-Options on every answer
     app.register_blueprint(instance.blueprint)  # /-/health, /-/version, /-/settings, /.well-known/void
+    app.register_blueprint(reconcile.blueprint)  # /reconcile: the W3C Reconciliation Service API (OpenRefine)
     errors.register(app, ALLOWED_METHODS)
     if settings.cors:
         app.after_request(_cors)

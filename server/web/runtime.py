@@ -20,6 +20,7 @@ from server.web.client_limits import ClientLimiter
 from server.web.examples import Example
 
 if TYPE_CHECKING:
+    from server.reconcile.matcher import Matcher
     from server.store.search_index import SearchIndex
     from server.web.pages.vocabulary import Vocabulary
 
@@ -33,6 +34,7 @@ class PageMemo:
     vocabulary: Vocabulary | None = None
     search_index: SearchIndex | None = None
     class_counts: dict[str, int] | None = None
+    matcher: Matcher | None = None  # the reconciliation matcher over the build's institutions
 
 
 @dataclass
