@@ -312,8 +312,9 @@ def test_platform_page_lists_who_left_and_who_stayed(browser: Browser, server_ur
     browser.driver.get(server_url + "/id/platform/x")
     wait(browser, visible("#kind-departure"))
     assert "Niedersächsischer Landtag" in find(browser, "#kind-departure").text
-    assert find_all(browser, "#kind-suspension article.event")
-    assert find_all(browser, "#kind-retention article.event")
+    # each kind lists its events, as cards or (past 30 events) as a table's rows
+    assert find_all(browser, "#kind-suspension article.event, #kind-suspension table.event-table tbody tr")
+    assert find_all(browser, "#kind-retention article.event, #kind-retention table.event-table tbody tr")
     assert "Q918" in find(browser, "a.wikidata").text
     browser.screenshot("platform-x")
 

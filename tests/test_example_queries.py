@@ -77,6 +77,9 @@ ANSWERED = {
     "17-who-was-on-x-on-a-day",
     "18-quotations-and-who-said-them",
     "19-from-x-to-the-alternative",
+    "23-x-status-of-defined-populations",
+    "24-x-exodus-per-month-by-level",
+    "25-x-exodus-reasons-by-level",
 }
 
 
@@ -698,3 +701,65 @@ def test_from_x_to_the_alternative_shows_dresden_and_no_invented_joining_day(sto
     rows = [row for row in answer(store, "19-from-x-to-the-alternative") if row["holder"] == ORG + "dresden"]
     assert {row["alternativeLabel"] for row in rows} == {"Threads", "WhatsApp"}
     assert all(row["leftX"] == "2024-02-01" and "onAlternative" not in row and "between" not in row for row in rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# 23-25: coverage of defined populations, and the X exodus alone
+# ---------------------------------------------------------------------------------------------
+
+
+def test_coverage_lists_every_federal_ministry_once_and_every_land_in_both_land_populations(
+    store: Store, select: Select
+) -> None:
+    """A population is complete: each federal ministry of the graph is a row, each Land is a row of the Land
+    parliaments and of the Land governments (with its body, or without where the graph has none)."""
+    rows = answer(store, "23-x-status-of-defined-populations")
+    ministries = {row["m"] for row in select("SELECT ?m WHERE { ?m a gs:Ministry ; gs:level gs:FederalLevel }")}
+    federal = [row["body"] for row in rows if row["population"] == "federal ministries"]
+    assert sorted(federal) == sorted(ministries | {ORG + "bundesregierung", ORG + "bpa"})
+    lands = {row["l"] for row in select("SELECT ?l WHERE { ?l a gs:FederalState }")}
+    for population in ("Land parliaments", "Land governments"):
+        assert {row["land"] for row in rows if row["population"] == population} == lands
+
+
+def test_coverage_gives_status_sources_and_dates_as_the_events_do(store: Store, select: Select) -> None:
+    """The BMVg paused X from 15 January 2025; its row counts the sources of its X events, and a body no
+    source reports on has no status."""
+    rows = answer(store, "23-x-status-of-defined-populations")
+    bmvg = row_of(rows, "body", ORG + "bmvg")
+    assert "suspension" in bmvg["status"].split(", ") and bmvg["latest"] == "2025-01-15"
+    [count] = select(
+        """SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {
+             ?e gs:institution institution:bmvg ; gs:platform platform:x ; a/rdfs:subClassOf gs:PlatformEvent ;
+                prov:wasDerivedFrom ?s }"""
+    )
+    assert int(bmvg["sources"]) == int(count["n"]) >= 2
+    silent = [row for row in rows if row.get("body") and row["sources"] == "0"]
+    assert silent and all(not row.get("status") for row in silent)
+
+
+def test_x_exodus_per_month_counts_every_placed_departure_and_pause_once(store: Store, select: Select) -> None:
+    rows = answer(store, "24-x-exodus-per-month-by-level")
+    [expected] = select(
+        """SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {
+             VALUES ?class { gs:Departure gs:Suspension } ?e a ?class ; gs:platform platform:x .
+             { ?e gs:institution ?who } UNION { ?e gs:person ?who }
+             { ?e gs:datePrecision ?p FILTER (?p IN (gs:DayPrecision, gs:MonthPrecision)) }
+             UNION { ?e gs:notAfter ?b } }"""
+    )
+    assert sum(int(row["events"]) for row in rows) == int(expected["n"]) > 50
+    months = [row["month"] for row in rows]
+    assert months == sorted(months)
+
+
+def test_x_exodus_reasons_by_level_count_the_events_of_each_reason(store: Store, select: Select) -> None:
+    rows = answer(store, "25-x-exodus-reasons-by-level")
+    counts = [int(row["events"]) for row in rows]
+    assert counts == sorted(counts, reverse=True) and counts
+    hate = sum(int(row["events"]) for row in rows if row["label"] == "hate speech")
+    [expected] = select(
+        """SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {
+             VALUES ?class { gs:Departure gs:Suspension }
+             ?e a ?class ; gs:platform platform:x ; gs:reason reason:hate-speech . }"""
+    )
+    assert hate >= int(expected["n"]) > 0  # an event of a body of two levels counts under each

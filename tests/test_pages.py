@@ -712,3 +712,26 @@ def test_a_page_past_the_result_limit_is_422_in_the_error_shape(make_app) -> Non
     assert_error(small.get("/id/org/dresden", headers={"Accept": "text/turtle"}), 422, "result_too_large")
     hits = small.get("/-/search", params={"q": "Dresden"})
     assert hits.status_code == 200 and hits.json()["results"][0]["iri"].endswith("/org/dresden")
+
+
+def test_coverage_page_sums_up_each_population_and_lists_every_body(http) -> None:
+    """/coverage: per population how many bodies have a sourced X status, which do not, and the Länder that have
+    no such body in the graph; every row links to its body."""
+    page = http.get("/coverage", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    text = page.text
+    for population in ("federal ministries", "Land governments", "Land parliaments"):
+        assert population in text
+    assert "Bundesministerium der Verteidigung" in text and "nothing reported" in text
+    assert "no such body in the graph" in text
+    assert 'href="/id/org/bmvg"' in text
+
+
+def test_dataset_page_lists_the_sheets_graph_with_its_sources(http, select) -> None:
+    """/dataset names the press graph and its sources by publisher, as many pages as the graph holds."""
+    text = http.get("/dataset", headers={"Accept": "text/html"}).text
+    assert 'id="graph-press"' in text and "Sources of the event sheets" in text
+    [count] = select(
+        "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH <https://w3id.org/govsocial/graph/press> { ?s a gs:Source } }"
+    )
+    assert f"{int(count['n'])} pages" in text

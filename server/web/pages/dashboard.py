@@ -34,6 +34,27 @@ class Chart:
 
 CHARTS: tuple[Chart, ...] = (
     Chart(
+        "x-exodus-by-month",
+        "The X exodus: departures and pauses per month, by level",
+        "24-x-exodus-per-month-by-level",
+        "stacked-bar",
+        x="month",
+        series="level",
+        value="events",
+        note="Left X or paused it; an event known only by its bounds stands in the month of its report.",
+        timeline=True,
+    ),
+    Chart(
+        "x-exodus-reasons",
+        "The X exodus: reasons given, by level",
+        "25-x-exodus-reasons-by-level",
+        "horizontal-stacked-bar",
+        x="label",
+        series="level",
+        value="events",
+        note="How many departures and pauses on X give each reason.",
+    ),
+    Chart(
         "events-by-kind",
         "Events per month, by kind",
         "14-events-per-month-by-kind-and-level",

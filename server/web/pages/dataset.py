@@ -15,6 +15,7 @@ from server import __version__
 from server.rdf.namespaces import GRAPH
 from server.store.builds import DUMPS_DIR, BuildInfo, GraphTerms, graph_dump_name
 from server.web import errors
+from server.web.pages.queries import build_queries
 from server.web.pages.resources import class_counts_of_app
 from server.web.pages.vocabulary import vocabulary
 from server.web.runtime import runtime
@@ -69,7 +70,24 @@ def dataset() -> str:
         vocab=vocab,
         graphs=graphs,
         dumps=dumps(),
+        press=press_sources(),
     )
+
+
+#: The publishers of the web pages the event sheets cite, with how many pages and events each gives.
+PRESS_SOURCES = f"""PREFIX gs: <https://w3id.org/govsocial/ontology#> PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+SELECT ?publisher (COUNT(DISTINCT ?source) AS ?pages) (COUNT(DISTINCT ?event) AS ?events) WHERE {{
+  GRAPH <{GRAPH}press> {{ ?source a gs:Source ; dcterms:publisher ?publisher }}
+  OPTIONAL {{ ?event prov:wasDerivedFrom ?source ; gs:platform ?platform }}
+}}
+GROUP BY ?publisher ORDER BY DESC(?pages) ?publisher"""
+
+
+def press_sources() -> list[dict[str, str]]:
+    """The event sheets' sources by publisher (empty when the build has no press graph)."""
+    rows = build_queries().select(PRESS_SOURCES)
+    return [{name: term.value for name, term in row.items()} for row in rows]
 
 
 @blueprint.get("/dumps/<name>")
