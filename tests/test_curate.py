@@ -16,6 +16,7 @@ from server.curate.command import Workspace
 from server.curate.press import build_press, press_result
 from server.curate.sheet import COLUMNS, NAMES, SheetError, read_sheet
 from server.curate.timetext import TimeTextError, read
+from server.curate.wording import Wording
 from server.imports.common import previous_issued, render
 
 from .support import DATA_DIR, ONTOLOGY_DIR, govsocial
@@ -200,3 +201,73 @@ def test_the_sheets_in_data_give_the_press_graph_of_today() -> None:
     files = render(result, previous_issued(DATA_DIR / "press"))
     for name, content in files.items():
         assert (DATA_DIR / "press" / name).read_bytes() == content, name
+
+
+# -- reasons and exceptions from words: a table of real phrasings (from the sheets' sources) -----------------------
+
+
+@pytest.fixture(scope="module")
+def wording() -> Wording:
+    store = Store()
+    for path in sorted(ONTOLOGY_DIR.glob("*.ttl")):
+        store.load(path=str(path), format=RdfFormat.TURTLE)
+
+    def select(text: str) -> list[dict[str, str]]:
+        result = store.query(text)
+        names = [v.value for v in result.variables]
+        return [{n: row[n].value for n in names if row[n] is not None} for row in result]
+
+    return Wording(select)
+
+
+REASON = "https://w3id.org/govsocial/id/reason/"
+
+
+@pytest.mark.parametrize(
+    ("phrase", "concepts"),
+    [
+        ("ein sachlicher Austausch hier zunehmend erschwert wird", {"loss-of-factual-debate"}),
+        (
+            "algorithmischen Verstärkung rechtspopulistischer Inhalte",
+            {"algorithmic-amplification", "right-wing-echo-chamber"},
+        ),
+        (
+            "zunehmende und ungezügelte Verbreitung von Hass- und Verschwörungserzählungen",
+            {"hate-speech", "disinformation"},
+        ),
+        (
+            "zu antidemokratisch, verschwörungstheoretisch und wissenschaftsfeindlich",
+            {"hostility-to-democracy", "disinformation", "hostility-to-science"},
+        ),
+        (
+            "fehlenden Vereinbarkeit der aktuellen Ausrichtung der Plattform mit den Grundwerten",
+            {"incompatible-values"},
+        ),
+        ("konnte die Prüfung einer rechtskonformen Nutzung nicht abgeschlossen werden", {"data-protection-concerns"}),
+        ("sinkende Reichweite und die Umstrukturierung der Plattform", {"declining-reach"}),
+        ("amplification of far-right populist content", {"algorithmic-amplification", "right-wing-echo-chamber"}),
+        ("Um ein größeres Publikum zu erreichen", {"wider-audience"}),
+        ("Botschaft und Austausch mit Bürgern", set()),  # "Bots" is a whole word only: not in "Botschaft"
+    ],
+)
+def test_reason_wordings_map_to_the_concepts_they_name(wording: Wording, phrase: str, concepts: set[str]) -> None:
+    mapped = wording.map(phrase, "reason")
+    assert {c.removeprefix(REASON) for c in mapped.concepts} == concepts
+    if not concepts:
+        assert isinstance(mapped.suggestions, list)  # nothing maps: the closest concepts are offered instead
+
+
+@pytest.mark.parametrize(
+    ("phrase", "kind"),
+    [
+        ("nur noch in Notsituationen wie Bombenfunden oder Hochwasser", "CrisisCommunication"),
+        ("nur noch für Eilmeldungen und Gefahrenhinweise", "CrisisCommunication"),
+        (
+            "in Ausnahmefällen auf X mit Posts zu reagieren – etwa im Falle von Desinformations-Kampagnen",
+            "CounteringDisinformation",
+        ),
+        ("it may continue using X to counter disinformation campaigns", "CounteringDisinformation"),
+    ],
+)
+def test_exception_wordings_map_to_their_kind(wording: Wording, phrase: str, kind: str) -> None:
+    assert [c.rsplit("#", 1)[-1] for c in wording.map(phrase, "exception").concepts] == [kind]
