@@ -18,6 +18,7 @@ from typing import Any
 
 import pyoxigraph
 import pytest
+import rdflib
 from pyoxigraph import QueryResultsFormat, RdfFormat, Store
 
 import server
@@ -520,8 +521,42 @@ def test_nothing_acceptable_is_406_listing_what_is(http: Web, method: str, query
 
 
 def test_unknown_format_parameter_is_406(http: Web) -> None:
-    """`format=` naming no format we serve is refused (406), never silently replaced."""
-    assert_error(send(http, "GET", SELECT, params={"format": "image/png"}), 406, "not_acceptable")
+    """`format=` naming no format we serve is refused (406), never silently replaced, and the message blames
+    `format=`, not the Accept header."""
+    for word in ("image/png", "foo"):
+        body = assert_error(send(http, "GET", SELECT, params={"format": word}), 406, "not_acceptable")
+        assert f"format={word!r}" in body["error"] and "Accept" not in body["error"]
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize(
+    ("query", "word", "accept", "expected"),
+    [
+        # SPARQLWrapper sends a format= with every query: one that cannot carry the result leaves it to Accept
+        (SELECT, "turtle", "*/*", "application/sparql-results+json"),
+        (SELECT, "turtle", "text/csv", "text/csv"),
+        (CONSTRUCT, "csv", "text/turtle", "text/turtle"),
+        (CONSTRUCT, "csv", "*/*", "text/turtle"),
+        # one that can carry it still wins over Accept
+        (SELECT, "xml", "application/sparql-results+json", "application/sparql-results+xml"),
+    ],
+)
+def test_a_format_that_cannot_carry_the_result_leaves_it_to_accept(
+    http: Web, method: str, query: str, word: str, accept: str, expected: str
+) -> None:
+    response = send(http, method, query, accept=accept, params={"format": word})
+    assert response.status_code == 200, response.text[:300]
+    assert media_type(response) == expected
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_construct_asked_for_as_sparql_results_xml_is_rdf_xml(http: Web, method: str) -> None:
+    """roqet and rdflib's SPARQLStore ask every query for application/sparql-results+xml: a CONSTRUCT answers
+    RDF/XML (as format=xml does), and rdflib reads the triples back."""
+    response = send(http, method, CONSTRUCT, accept="application/sparql-results+xml")
+    assert response.status_code == 200 and media_type(response) == "application/rdf+xml"
+    graph = rdflib.Graph().parse(data=response.content, format="xml")
+    assert len(graph) > 0
 
 
 @pytest.mark.parametrize("content_type", ["text/plain", "application/json", "application/sparql-results+json", None])
@@ -927,3 +962,79 @@ def test_settings_show_the_values_in_force(small_query_server: InProcess) -> Non
     assert settings["max_query_bytes"] == 512
     assert settings["cors"] is True
     assert isinstance(settings["service_allowlist"], list)
+
+
+# ---------------------------------------------------------------------------------------------
+# HTTP details real clients hit
+# ---------------------------------------------------------------------------------------------
+
+
+def test_a_304_on_a_resource_repeats_vary_and_content_location(http: Web) -> None:
+    """RFC 9110 15.4.5: a 304 sends the Vary, Content-Location and ETag the 200 would have sent."""
+    first = http.get("/id/org/dresden", headers={"Accept": "text/turtle"})
+    again = http.get("/id/org/dresden", headers={"Accept": "text/turtle", "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    for header in ("Vary", "Content-Location", "ETag"):
+        assert again.headers.get(header) == first.headers.get(header), header
+
+
+def test_if_none_match_on_sparql_compares_weakly(http: Web) -> None:
+    """A cache that weakened our ETag (W/"…") still gets its 304."""
+    first = send(http, "GET", SELECT)
+    weak = "W/" + first.headers["ETag"].removeprefix("W/")
+    assert send(http, "GET", SELECT, headers={"If-None-Match": weak}).status_code == 304
+
+
+def test_invalid_utf8_in_a_get_query_string_is_400_as_in_a_direct_post(http: Web) -> None:
+    response = http.get("/sparql?query=SELECT%20%2A%20WHERE%20%7B%20%3Fs%20%3Fp%20%22%FF%22%20%7D")
+    assert_error(response, 400, "bad_parameter")
+    direct = http.post(
+        "/sparql", data=b'SELECT * WHERE { ?s ?p "\xff" }', headers={"Content-Type": "application/sparql-query"}
+    )
+    assert_error(direct, 400, "bad_parameter")
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_a_query_with_a_byte_order_mark_is_answered(http: Web, method: str) -> None:
+    """Editors on Windows save files with a BOM; the query it starts is still the query."""
+    assert send(http, method, "\ufeff" + ASK_TRUE, accept="application/sparql-results+json").json()["boolean"]
+
+
+def test_sparql_with_a_trailing_slash_is_the_endpoint(http: Web) -> None:
+    response = http.get("/sparql/", params={"query": ASK_TRUE}, headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 200 and response.json()["boolean"] is True
+
+
+@pytest.mark.parametrize(
+    ("query", "accept"),
+    [
+        ('SELECT ?v WHERE { BIND ("a\\rb" AS ?v) }', "application/sparql-results+xml"),
+        ('CONSTRUCT { <urn:s> <urn:p> "a\\rb" } WHERE {}', "application/rdf+xml"),
+    ],
+)
+def test_xml_answers_keep_a_carriage_return_in_a_literal(http: Web, query: str, accept: str) -> None:
+    """A raw CR in XML reads back as LF; written as &#13; the literal survives a real parser (rdflib)."""
+    response = send(http, "GET", query, accept=accept)
+    assert response.status_code == 200 and b"\r" not in response.content and b"&#13;" in response.content
+    if accept == "application/rdf+xml":
+        [(_, _, value)] = list(rdflib.Graph().parse(data=response.content, format="xml"))
+    else:
+        [row] = list(rdflib.query.Result.parse(io.BytesIO(response.content), format="xml"))
+        value = row[0]
+    assert str(value) == "a\rb"
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize(
+    "query",
+    ["CONSTRUCT { <s> <p> 1 } WHERE {}", "SELECT * WHERE { <s> ?p ?o }"],
+    ids=["w3c-query_content_type_construct", "select-relative"],
+)
+def test_relative_iris_without_base_resolve_against_the_endpoint(http: Web, method: str, query: str) -> None:
+    """A query without BASE may use relative IRIs (W3C protocol test query_content_type_construct): they are
+    IRIs of this endpoint's address, the configured public URL."""
+    response = send(http, method, query)
+    assert response.status_code == 200, response.text[:300]
+    if query.startswith("CONSTRUCT"):  # <s> against <BASE/sparql> is <BASE/s> (RFC 3986 5.2)
+        base = http.app.extensions["govsocial"].settings.base_url if isinstance(http, InProcess) else http.url + "/"
+        assert f"<{base}s> <{base}p> 1" in response.text

@@ -181,9 +181,10 @@ def _query(args: argparse.Namespace) -> int:
 
 
 def _read_query(path: Path) -> str:
-    """The query text of --file, strictly UTF-8 as SPARQL requires; `-` reads standard input."""
+    """The query text of --file, strictly UTF-8 as SPARQL requires (a byte-order mark, which editors on Windows
+    write, is dropped); `-` reads standard input."""
     data = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
-    return data.decode("utf-8")
+    return data.decode("utf-8-sig")
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -1,7 +1,10 @@
 """Content negotiation for the SPARQL protocol, as pure functions over the request's words.
 
 The formats come from the one table (server.rdf.formats). A `format=` parameter (a short name or a media
-type) overrides the Accept header, as YASGUI and curl users expect.
+type) overrides the Accept header, as YASGUI and curl users expect, where it can carry the result; where it
+cannot (SPARQLWrapper sends `format=json` with every query, a CONSTRUCT too), the Accept header decides. A
+CONSTRUCT asked for as `application/sparql-results+xml` (roqet and rdflib's SPARQLStore send it) is RDF/XML,
+as `format=xml` is.
 """
 
 from __future__ import annotations
@@ -22,14 +25,24 @@ def choose(offered: list[str], accept: str | None, format_param: str | None = No
 
     `format=` wins over Accept. Without either, or with `*/*`, the first offer is the answer.
     """
-    if format_param:
-        return resolve(format_param, offered)
+    if format_param and (chosen := resolve(format_param, offered)):
+        return chosen
     if not accept or not accept.strip():
         return offered[0]
     parsed = parse_accept_header(accept, MIMEAccept)
-    candidates = offered + [alias for alias, target in ALIASES.items() if target in offered]
-    best = parsed.best_match(candidates)
-    return ALIASES.get(best, best) if best else None
+    families = {alias: target for alias, target in _RESULT_AS_GRAPH.items() if target in offered}
+    aliases = {alias: target for alias, target in ALIASES.items() if target in offered} | families
+    best = parsed.best_match(offered + list(aliases))
+    return aliases.get(best, best) if best else None
+
+
+def known_format(word: str) -> bool:
+    """Whether a `format=` word names a format this endpoint has at all (for one kind of result or another)."""
+    return resolve(word, [*RESULT_TYPES, *GRAPH_TYPES]) is not None
+
+
+#: Result types a client may ask a graph result for, and the graph format of the same family it gets.
+_RESULT_AS_GRAPH = {"application/sparql-results+xml": "application/rdf+xml"}
 
 
 def prefers_html(accept: str | None) -> bool:

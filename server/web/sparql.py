@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote_to_bytes, urlsplit
 
 from flask import Blueprint, Response, render_template, request
 from pyoxigraph import NamedNode
@@ -25,7 +25,7 @@ from server.rdf.namespaces import PREFIXES
 from server.web import errors
 from server.web.caching import cache_headers, query_etag
 from server.web.client_limits import ClientBusy
-from server.web.negotiation import choose, offers, prefers_html
+from server.web.negotiation import choose, known_format, offers, prefers_html
 from server.web.runtime import runtime
 from server.web.self_description import service_description
 
@@ -51,6 +51,7 @@ def read_request() -> ProtocolRequest:
     settings = runtime().settings
     if request.content_length is not None and request.content_length > settings.max_query_bytes * 3 + 4096:
         raise errors.QueryTooLarge(f"the request body exceeds the limit of {settings.max_query_bytes} bytes")
+    _check_query_string(request.query_string)
     if request.method in ("GET", "HEAD"):
         params = request.args
         if "update" in params:
@@ -90,6 +91,19 @@ def read_request() -> ProtocolRequest:
     return _checked(ProtocolRequest(queries[0] if queries else None, *_dataset(params)), settings.max_query_bytes)
 
 
+def _check_query_string(raw: bytes) -> None:
+    """Refuse a URL whose parameters are not UTF-8 once decoded (werkzeug would silently replace the bytes).
+
+    A direct POST with the same bytes in its body is refused as well, so both ways agree.
+    """
+    for part in raw.split(b"&"):
+        for piece in part.split(b"=", 1):
+            try:
+                unquote_to_bytes(piece.replace(b"+", b" ")).decode("utf-8")
+            except UnicodeDecodeError:
+                raise errors.BadParameter("the URL's parameters are not valid UTF-8 once percent-decoded") from None
+
+
 _READ_ONLY = (
     "this endpoint is read-only: SPARQL Update is not accepted. The data changes only through data/ and a build."
 )
@@ -111,6 +125,8 @@ def _dataset(params: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 def _checked(protocol: ProtocolRequest, limit: int) -> ProtocolRequest:
+    if protocol.query is not None and protocol.query.startswith("\ufeff"):  # a file saved with a byte-order mark
+        protocol = ProtocolRequest(protocol.query[1:], protocol.default_graphs, protocol.named_graphs)
     if protocol.query is not None:
         size = len(protocol.query.encode("utf-8"))
         if size > limit:
@@ -207,7 +223,7 @@ def run_limited(job: QueryJob) -> Answer:
 RETRY_AFTER_S = 2
 
 
-@blueprint.route("/sparql", methods=ALLOWED_METHODS)
+@blueprint.route("/sparql", methods=ALLOWED_METHODS, strict_slashes=False)
 def sparql() -> Response:
     """Answer a SPARQL query (GET or POST), or describe the service when no query is given."""
     if request.method == "OPTIONS":  # a CORS preflight; the CORS headers are added to every response
@@ -224,7 +240,13 @@ def sparql() -> Response:
     check_services(facts.services, settings.service_allowlist)
     lane = check_service_text(facts, state.isolation, settings.service_allowlist)
     offered = offers(facts.is_graph_query)
-    media_type = choose(offered, request.headers.get("Accept"), request.values.get("format"))
+    format_word = request.values.get("format")
+    if format_word and not known_format(format_word):
+        raise errors.NotAcceptable(
+            f"format={format_word!r} names no format of this endpoint; available: {', '.join(offered)}",
+            available=offered,
+        )
+    media_type = choose(offered, request.headers.get("Accept"), format_word)
     if media_type is None:
         raise errors.NotAcceptable(
             f"none of the types in Accept can carry this result; available: {', '.join(offered)}", available=offered
@@ -232,7 +254,7 @@ def sparql() -> Response:
     # the answer depends on the data's version (inside etag_for), the query, the dataset and the format
     etag = query_etag(media_type, protocol.query, protocol.default_graphs, protocol.named_graphs)
     headers = {"Vary": "Accept", **cache_headers(etag)}
-    if request.if_none_match.contains(etag.strip('"')):
+    if request.if_none_match.contains_weak(etag.strip('"')):  # If-None-Match compares weakly (RFC 9110 13.1.2)
         if request.method in ("GET", "HEAD"):
             return Response(status=304, headers=headers)
         raise errors.PreconditionFailed("If-None-Match matches the current answer; a POST cannot be answered 304")
@@ -248,6 +270,7 @@ def sparql() -> Response:
         declares_dataset=facts.declares_dataset,
         calls_service=bool(facts.services),
         lane=lane,
+        base_iri=settings.base_url + "sparql",  # <s> in a query without BASE is an IRI of this endpoint
     )
     answer = run_limited(job)
     state.results.put(etag, answer.media_type, answer.body)

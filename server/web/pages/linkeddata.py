@@ -113,11 +113,17 @@ def _content_type(media_type: str) -> str:
     return f"{media_type}; charset=utf-8" if media_type.startswith("text/") else media_type
 
 
-def _respond(body: bytes | str, media_type: str, base_path: str, negotiated: bool, etag: str) -> Response:
+def _representation_headers(media_type: str, base_path: str, negotiated: bool, etag: str) -> dict[str, str]:
+    """The headers of a representation; a 304 sends them too (RFC 9110 15.4.5: Vary, Content-Location, ETag)."""
     headers = {"Link": link_header(base_path), **cache_headers(etag)}
     if negotiated:
         headers["Vary"] = "Accept"
         headers["Content-Location"] = f"{base_path}.{_suffix(media_type)}"
+    return headers
+
+
+def _respond(body: bytes | str, media_type: str, base_path: str, negotiated: bool, etag: str) -> Response:
+    headers = _representation_headers(media_type, base_path, negotiated, etag)
     return Response(body, content_type=_content_type(media_type), headers=headers)
 
 
@@ -150,8 +156,7 @@ def resource(rest: str = "") -> Response:
     media_type, negotiated = _choose(suffix_type)
     base_path = "/id/" + base
     etag = etag_for(request.path, media_type)
-    headers = cache_headers(etag)
-    if (cached := not_modified(etag, headers)) is not None:
+    if (cached := not_modified(etag, _representation_headers(media_type, base_path, negotiated, etag))) is not None:
         return cached
     try:
         iri_ref(iri)
