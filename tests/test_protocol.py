@@ -1038,3 +1038,16 @@ def test_relative_iris_without_base_resolve_against_the_endpoint(http: Web, meth
     if query.startswith("CONSTRUCT"):  # <s> against <BASE/sparql> is <BASE/s> (RFC 3986 5.2)
         base = http.app.extensions["govsocial"].settings.base_url if isinstance(http, InProcess) else http.url + "/"
         assert f"<{base}s> <{base}p> 1" in response.text
+
+
+@pytest.mark.parametrize(
+    ("accept", "header", "separator"),
+    [("text/csv", "_askResult", "\r\n"), ("text/tab-separated-values", "?_askResult", "\n")],
+)
+def test_ask_as_csv_or_tsv_is_a_one_column_table(http: Web, accept: str, header: str, separator: str) -> None:
+    """The SPARQL CSV/TSV formats define no boolean; we write the table Jena writes, which CSV readers read."""
+    response = send(http, "GET", ASK_TRUE, accept=accept)
+    assert response.status_code == 200 and media_type(response) == accept
+    assert response.text == f"{header}{separator}true{separator}"
+    rows = list(csv.reader(io.StringIO(response.text), delimiter="," if accept == "text/csv" else "\t"))
+    assert rows == [[header], ["true"]]

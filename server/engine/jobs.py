@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pyoxigraph import NamedNode, QueryTriples, Store
+from pyoxigraph import NamedNode, QueryBoolean, QueryTriples, Store
 
 from server.engine.failures import Failure, QueryFailure
 from server.rdf.formats import GRAPH_TYPES, RESULT_TYPES
@@ -81,6 +81,8 @@ def execute(store: Store, job: QueryJob) -> Answer:
     result = store.query(job.text, prefixes=PREFIXES, **dataset)
     table = GRAPH_TYPES if isinstance(result, QueryTriples) else RESULT_TYPES
     media_type = job.media_type if job.media_type in table else next(iter(table))
+    if isinstance(result, QueryBoolean) and media_type in _BOOLEAN_TABLES:
+        return Answer(media_type, _BOOLEAN_TABLES[media_type].format("true" if bool(result) else "false").encode())
     sink = _BoundedBuffer(job.max_result_bytes)
     try:
         result.serialize(output=sink, format=table[media_type])
@@ -95,6 +97,10 @@ def execute(store: Store, job: QueryJob) -> Answer:
         body = body.replace(b"\r", b"&#13;")
     return Answer(media_type, body)
 
+
+#: An ASK answer as CSV or TSV: the SPARQL 1.1 formats define none, so one column `_askResult` with one row, as
+#: Apache Jena writes it, which a CSV reader takes as a table (the engine writes a bare `true`).
+_BOOLEAN_TABLES = {"text/csv": "_askResult\r\n{}\r\n", "text/tab-separated-values": "?_askResult\n{}\n"}
 
 #: XML answers: a carriage return inside a literal must be a character reference, since XML parsers read a raw
 #: one as a line feed (XML 1.0, 2.11); the writers emit it raw, and our markup itself has none.
