@@ -1051,3 +1051,14 @@ def test_ask_as_csv_or_tsv_is_a_one_column_table(http: Web, accept: str, header:
     assert response.text == f"{header}{separator}true{separator}"
     rows = list(csv.reader(io.StringIO(response.text), delimiter="," if accept == "text/csv" else "\t"))
     assert rows == [[header], ["true"]]
+
+
+def test_the_default_graph_is_the_union_with_the_same_blank_nodes(http: Web) -> None:
+    """sd:UnionDefaultGraph holds: every quad of a named graph is a triple of the default graph, blank nodes
+    included, so a list in the ontology graph can be walked in the default graph."""
+    orphans = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER NOT EXISTS { ?s ?p ?o } }"
+    assert count(send(http, "GET", orphans)) == 0
+    walk = """PREFIX owl: <http://www.w3.org/2002/07/owl#> PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+    SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/govsocial/graph/ontology> { ?c owl:unionOf ?l }
+                                    ?l rdf:rest*/rdf:first ?member }"""
+    assert count(send(http, "GET", walk)) > 0
