@@ -1062,3 +1062,13 @@ def test_the_default_graph_is_the_union_with_the_same_blank_nodes(http: Web) -> 
     SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/govsocial/graph/ontology> { ?c owl:unionOf ?l }
                                     ?l rdf:rest*/rdf:first ?member }"""
     assert count(send(http, "GET", walk)) > 0
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_an_unknown_prefix_is_named_with_its_position(http: Web, method: str) -> None:
+    """The engine's refusal lists every character class it expected; we say which prefix is unknown, where,
+    and which prefixes the endpoint declares, once (no repeated "malformed query")."""
+    body = assert_error(send(http, method, "SELECT * WHERE {\n  ?s foo:bar ?o }"), 400, "malformed_query")
+    assert body["error"].startswith("malformed query: error at 2:")
+    assert "unknown prefix foo:" in body["error"] and "gs, gsid" in body["error"]
+    assert body["error"].count("malformed query") == 1

@@ -219,6 +219,23 @@ def declared_prefixes(text: str) -> set[str]:
     }
 
 
+def unknown_prefixes(text: str, default_prefixes: dict[str, str]) -> list[str]:
+    """The prefixes a query uses in prefixed names but neither declares nor finds among the defaults, in order.
+
+    Only to explain the engine's refusal ("Prefix not found") in words: the engine decides what parses.
+    """
+    items = tokens(text)
+    known = declared_prefixes(text) | set(default_prefixes) | {"_"}
+    found = []
+    for index, token in enumerate(items):
+        if token.kind != "pname" or (index and items[index - 1].text.upper() == "PREFIX"):
+            continue
+        prefix = token.text.partition(":")[0]
+        if prefix not in known and prefix not in found:
+            found.append(prefix)
+    return found
+
+
 #: Deepest nesting of ( [ { a query may have. The engine's parser recurses once per level and overflows its
 #: stack (a crash, not an error) at a few thousand; real queries stay far below this.
 MAX_NESTING = 256

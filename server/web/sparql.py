@@ -8,6 +8,7 @@ answers with the Service Description (or the query page for a browser).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_to_bytes, urlsplit
@@ -16,10 +17,10 @@ from flask import Blueprint, Response, render_template, request
 from pyoxigraph import NamedNode
 from werkzeug.exceptions import BadRequest
 
-from server.engine.failures import QueryFailure
+from server.engine.failures import Failure, QueryFailure
 from server.engine.isolation import NAMESPACE
 from server.engine.jobs import Answer, QueryJob
-from server.engine.querytext import QueryFacts, QueryTooDeep, inspect, refuse_nesting
+from server.engine.querytext import QueryFacts, QueryTooDeep, inspect, refuse_nesting, unknown_prefixes
 from server.rdf.formats import GRAPH_TYPES, as_config
 from server.rdf.namespaces import PREFIXES
 from server.web import errors
@@ -216,7 +217,7 @@ def run_limited(job: QueryJob) -> Answer:
     except ClientBusy as busy:
         raise errors.TooManyRequests(str(busy), retry_after=RETRY_AFTER_S, client_queries=busy.limit) from None
     except QueryFailure as failure:
-        raise errors.from_failure(failure, settings) from None
+        raise errors.from_failure(_explained(failure, job.text), settings) from None
 
 
 #: Seconds a client over its share is asked to wait: about the time a cheap query takes to finish.
@@ -275,6 +276,21 @@ def sparql() -> Response:
     answer = run_limited(job)
     state.results.put(etag, answer.media_type, answer.body)
     return Response(answer.body, content_type=_content_type(answer.media_type), headers={**headers, "X-Cache": "miss"})
+
+
+def _explained(failure: QueryFailure, query: str) -> QueryFailure:
+    """The engine's refusal of an unknown prefix, said in words: which prefix, and which ones we declare."""
+    if failure.kind is not Failure.SYNTAX or "Prefix not found" not in failure.message:
+        return failure
+    unknown = unknown_prefixes(query, PREFIXES)
+    position = re.match(r"error at \d+:\d+", failure.message)
+    where = position.group() if position else ""
+    names = ", ".join(f"{name}:" for name in unknown) or "a prefix"
+    return QueryFailure(
+        Failure.SYNTAX,
+        f"{where + ': ' if where else ''}unknown prefix {names}; declare it (PREFIX {unknown[0] if unknown else 'x'}: "
+        f"<…>) or use one this endpoint declares: {', '.join(sorted(PREFIXES))}",
+    )
 
 
 def _content_type(media_type: str) -> str:
