@@ -233,8 +233,15 @@ def test_negotiated_answer_names_its_alternates_and_location(get) -> None:
     response = get("/id/org/dresden", "application/ld+json")
     link = response.headers["Link"]
     for suffix, media_type in SUFFIXES.items():
-        assert f'</id/org/dresden{suffix}>; rel="alternate"; type="{media_type}"' in link
+        relation = "alternate" if media_type == "text/html" else "alternate describedby"
+        assert f'</id/org/dresden{suffix}>; rel="{relation}"; type="{media_type}"' in link
     assert response.headers["Content-Location"] == "/id/org/dresden.jsonld"
+
+
+def test_link_and_content_location_are_readable_by_browser_clients(get) -> None:
+    """CORS exposes Link and Content-Location, so a script on another origin can follow `describedby`."""
+    exposed = get("/id/org/dresden", "text/turtle").headers["Access-Control-Expose-Headers"]
+    assert {"Link", "Content-Location"} <= {name.strip() for name in exposed.split(",")}
 
 
 def test_accounts_with_slashes_in_their_path_resolve(get) -> None:

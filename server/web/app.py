@@ -95,7 +95,7 @@ def _start_engine(settings: Settings, build_dir: Path) -> Engine:
 def _cors(response: Response) -> Response:
     """Let browser tools on other origins query us and read the answers, errors included."""
     response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = "ETag, Content-Type, Vary"
+    response.headers["Access-Control-Expose-Headers"] = "ETag, Content-Type, Vary, Link, Content-Location"
     if request.method == "OPTIONS":
         response.headers["Access-Control-Allow-Methods"] = ", ".join(ALLOWED_METHODS)
         requested = request.headers.get("Access-Control-Request-Headers")

@@ -68,8 +68,15 @@ def negotiate(accept: str | None, format_param: str | None = None) -> str | None
 
 
 def link_header(base_path: str) -> str:
-    """`Link` values naming every representation of a resource by its suffix URL."""
-    links = [f'<{base_path}.{_suffix(media)}>; rel="alternate"; type="{media}"' for media in REPRESENTATIONS]
+    """`Link` values naming every representation of a resource by its suffix URL.
+
+    Each RDF one is also `describedby` (POWDER's relation, which Linked Data clients follow from a resource
+    to the document that describes it); the HTML page is only `alternate`.
+    """
+    links = []
+    for media in REPRESENTATIONS:
+        relation = "alternate" if media == "text/html" else "alternate describedby"
+        links.append(f'<{base_path}.{_suffix(media)}>; rel="{relation}"; type="{media}"')
     return ", ".join(links)
 
 
