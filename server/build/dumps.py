@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Store
+from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Store, serialize
 
 from server.rdf.namespaces import GRAPH, PREFIXES
 from server.store.builds import DUMPS, LICENCES_FILE, GraphTerms, graph_dump_name
@@ -19,8 +19,9 @@ def write_dumps(store: Store, dumps_dir: Path, terms: dict[str, GraphTerms] | No
     dumps_dir.mkdir()
     for name, fmt in DUMPS.items():
         with _packed(dumps_dir / name) as packed:
-            if fmt == RdfFormat.N_QUADS:
-                store.dump(packed, format=fmt)
+            if fmt == RdfFormat.N_QUADS:  # the named graphs only: the default graph is their union, which a
+                # loader makes itself (e.g. Oxigraph's default-graph-as-union); repeated here it doubled the file
+                serialize((quad for quad in store if not isinstance(quad.graph_name, DefaultGraph)), packed, format=fmt)
             else:
                 store.dump(packed, format=fmt, from_graph=DefaultGraph(), prefixes=PREFIXES)
     for graph in sorted(graph.value for graph in store.named_graphs() if graph.value.startswith(GRAPH)):

@@ -37,7 +37,8 @@ ENGINE_DIR = "oxigraph"
 INFO_FILE = "build.json"
 IN_USE_FILE = ".in-use"
 DUMPS_DIR = "dumps"
-#: Downloadable dumps of every build: all named graphs as N-Quads, and their union as Turtle.
+#: Downloadable dumps of every build: the named graphs as N-Quads (without the default graph, which is their
+#: union), and the union as Turtle.
 DUMPS = {"govsocial.nq.gz": RdfFormat.N_QUADS, "govsocial.ttl.gz": RdfFormat.TURTLE}
 #: Beside the dumps: which licences apply to each of them, with the attribution every graph requires.
 LICENCES_FILE = "LICENCES.txt"

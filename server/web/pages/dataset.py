@@ -24,7 +24,7 @@ blueprint = Blueprint("dataset", __name__)
 
 #: What each dump holds, for the page.
 DUMP_NOTES = {
-    ".nq.gz": ("N-Quads, gzip", "every named graph, as quads"),
+    ".nq.gz": ("N-Quads, gzip", "every named graph, as quads (the default graph is their union: load it as such)"),
     ".ttl.gz": ("Turtle, gzip", "the union of all graphs, as triples"),
     ".txt": ("text", "the licences of every dump and graph, with the attribution they require"),
 }
