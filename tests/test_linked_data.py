@@ -312,3 +312,22 @@ def test_ontology_suffix_urls_serve_their_format(get, suffix: str) -> None:
     response = get("/ontology" + suffix)
     assert response.status_code == 200
     assert response.headers["Content-Type"].split(";")[0] == SUFFIXES[suffix]
+
+
+def test_json_ld_is_compacted_with_a_context_and_means_the_same_triples(get) -> None:
+    """JSON-LD answers carry our prefixes as @context and compact IRIs; a JSON-LD processor (rdflib) reads
+    exactly the triples the N-Triples answer has."""
+    import json
+
+    import rdflib
+    from rdflib.compare import isomorphic
+
+    answer = get("/id/platform/x", "application/ld+json")
+    document = json.loads(answer.content)
+    assert set(document) == {"@context", "@graph"} and document["@context"]["gs"].endswith("ontology#")
+    assert any(key.startswith("rdfs:") for node in document["@graph"] for key in node)
+    as_jsonld = rdflib.Graph().parse(data=answer.content, format="json-ld")
+    as_nt = rdflib.Graph().parse(data=get("/id/platform/x", "application/n-triples").content, format="nt")
+    assert len(as_jsonld) == len(as_nt) > 0
+    assert isomorphic(as_jsonld, as_nt)
+    assert len(answer.content) < len(get("/id/platform/x", "application/n-triples").content)

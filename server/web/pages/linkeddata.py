@@ -14,6 +14,7 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
 from server.rdf.formats import ALIASES, FORMATS, resolve
+from server.rdf.jsonld import compact as compact_jsonld
 from server.rdf.namespaces import GS, GSID, PREFIXES, RDFS, SKOS
 from server.rdf.terms import compact
 from server.web import errors
@@ -113,7 +114,9 @@ def rdf_body(triples: list[Triple], media_type: str, first: str | None = None) -
         subject = triple.subject.value if isinstance(triple.subject, NamedNode) else str(triple.subject)
         return (subject != first, subject, triple.predicate.value, str(triple.object))
 
-    return serialize(sorted(triples, key=order), format=fmt, prefixes={**PREFIXES, "account": GSID + "account/"})
+    prefixes = {**PREFIXES, "account": GSID + "account/"}
+    body = serialize(sorted(triples, key=order), format=fmt, prefixes=prefixes)
+    return compact_jsonld(body, prefixes) if fmt == RdfFormat.JSON_LD else body
 
 
 def _content_type(media_type: str) -> str:
