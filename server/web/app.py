@@ -19,6 +19,7 @@ from server.settings import Settings
 from server.store.builds import ENGINE_DIR, BuildInfo, current_build, hold_build
 from server.web import errors, instance, reconcile
 from server.web.client_limits import ClientLimiter
+from server.web.compression import register_compression
 from server.web.examples import load_examples
 from server.web.pages.site import register_pages
 from server.web.prewarm import prewarm_examples
@@ -66,6 +67,7 @@ def create_app(config: Settings | dict[str, Any] | None = None, engine: Engine |
     app.register_blueprint(instance.blueprint)  # /-/health, /-/version, /-/settings, /.well-known/void
     app.register_blueprint(reconcile.blueprint)  # /reconcile: the W3C Reconciliation Service API (OpenRefine)
     errors.register(app, ALLOWED_METHODS)
+    register_compression(app)  # gzip for large answers a client accepts compressed
     if settings.cors:
         app.after_request(_cors)
     if settings.prewarm_examples and settings.result_cache_mb > 0:
