@@ -781,9 +781,19 @@ def void(http: Web) -> tuple[Store, pyoxigraph.NamedNode]:
     assert response.status_code == 200
     store = Store()
     store.load(response.content, GRAPH_FORMATS[media_type(response)])
-    dataset = pyoxigraph.NamedNode(f"{http.url}/.well-known/void")
-    assert list(store.quads_for_pattern(dataset, None, None)), "the VoID document describes itself"
+    dataset = pyoxigraph.NamedNode("https://w3id.org/govsocial/dataset")  # stable, not the document's URL
+    assert list(store.quads_for_pattern(dataset, None, None)), "the VoID document describes the dataset"
+    document = pyoxigraph.NamedNode(f"{http.url}/.well-known/void")
+    topic = pyoxigraph.NamedNode("http://xmlns.com/foaf/0.1/primaryTopic")
+    assert [q.object for q in store.quads_for_pattern(document, topic, None)] == [dataset]
     return store, dataset
+
+
+def test_void_creator_is_an_agent(void: tuple[Store, pyoxigraph.NamedNode]) -> None:
+    store, dataset = void
+    [creator] = _objects(store, dataset, "http://purl.org/dc/terms/creator")
+    assert isinstance(creator, pyoxigraph.NamedNode)
+    assert _objects(store, creator, RDF_TYPE) == [pyoxigraph.NamedNode("http://xmlns.com/foaf/0.1/Organization")]
 
 
 def test_void_states_a_license(void: tuple[Store, pyoxigraph.NamedNode]) -> None:

@@ -7,6 +7,10 @@ can never drift between the build, the queries and the tests.
 from __future__ import annotations
 
 GS = "https://w3id.org/govsocial/ontology#"
+#: The dataset as a whole: a stable IRI, whichever host serves its description.
+DATASET = "https://w3id.org/govsocial/dataset"
+#: The project that makes the dataset (dcterms:creator), an agent with an IRI of its own.
+PROJECT = "https://w3id.org/govsocial/"
 GSID = "https://w3id.org/govsocial/id/"
 GRAPH = "https://w3id.org/govsocial/graph/"
 

@@ -10,7 +10,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, seriali
 
 from server import __version__
 from server.rdf.formats import FORMATS, W3C_FORMATS
-from server.rdf.namespaces import DCTERMS, GS, GSID, ORG, PROV, RDF, SCHEMA, SKOS, VOID, XSD
+from server.rdf.namespaces import DATASET, DCTERMS, FOAF, GS, GSID, ORG, PROJECT, PROV, RDF, SCHEMA, SKOS, VOID, XSD
 from server.store.builds import DUMPS, BuildInfo, graph_dump_name
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -53,7 +53,7 @@ def service_description(endpoint: str, info: BuildInfo, void_iri: str) -> _Graph
         graph.add(service, SD + "feature", NamedNode(SD + feature))
     for iri in (f.w3c_iri for f in FORMATS):
         graph.add(service, SD + "resultFormat", NamedNode(iri))
-    dataset = BlankNode()
+    dataset = NamedNode(DATASET)  # the VoID dataset itself: one IRI, whichever host serves this description
     graph.add(service, SD + "defaultDataset", dataset)
     graph.add(dataset, RDF + "type", NamedNode(SD + "Dataset"))
     graph.add(dataset, DCTERMS + "identifier", Literal(info.version))
@@ -78,7 +78,10 @@ def service_description(endpoint: str, info: BuildInfo, void_iri: str) -> _Graph
 def void_description(endpoint: str, void_iri: str, info: BuildInfo, dumps_base: str | None = None) -> _Graph:
     """The VoID description of the dataset: licence, version, size, vocabularies, examples, endpoint."""
     graph = _Graph()
-    dataset = NamedNode(void_iri)
+    dataset = NamedNode(DATASET)
+    document = NamedNode(void_iri)  # this document, at the host that serves it; the dataset's IRI does not move
+    graph.add(document, RDF + "type", NamedNode(VOID + "DatasetDescription"))
+    graph.add(document, FOAF + "primaryTopic", dataset)
     graph.add(dataset, RDF + "type", NamedNode(VOID + "Dataset"))
     graph.add(dataset, DCTERMS + "title", Literal("GovSocial KG", language="en"))
     graph.add(
@@ -108,7 +111,11 @@ def void_description(endpoint: str, void_iri: str, info: BuildInfo, dumps_base: 
     for name in info.dumps if dumps_base else ():
         if name in DUMPS:  # the union; each graph's own dump is named on its subset
             graph.add(dataset, VOID + "dataDump", NamedNode(dumps_base + name))
-    graph.add(dataset, DCTERMS + "creator", Literal(f"GovSocial KG {__version__}"))
+    creator = NamedNode(PROJECT)
+    graph.add(dataset, DCTERMS + "creator", creator)
+    graph.add(creator, RDF + "type", NamedNode(FOAF + "Organization"))
+    graph.add(creator, "http://www.w3.org/2000/01/rdf-schema#label", Literal("GovSocial KG", language="en"))
+    graph.add(dataset, SCHEMA + "softwareVersion", Literal(__version__))
     for name, triples in info.graphs.items():
         subset = NamedNode(name)
         graph.add(dataset, VOID + "subset", subset)
