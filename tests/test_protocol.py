@@ -1124,3 +1124,17 @@ def test_large_answers_are_gzipped_when_the_client_accepts_it(http: Web) -> None
     assert raw.headers["ETag"].startswith("W/")
     again = send(http, "GET", query, accept="text/csv", headers={"If-None-Match": raw.headers["ETag"]})
     assert again.status_code == 304
+
+
+def test_void_says_which_syntax_each_dump_is_in(void: tuple[Store, pyoxigraph.NamedNode]) -> None:
+    """Each void:dataDump names its media type (dcterms:format, gzip-compressed), and the dataset lists the
+    syntaxes as void:feature with the W3C format IRIs, so a loader knows what it downloads."""
+    store, dataset = void
+    dumps = _objects(store, dataset, VOID + "dataDump")
+    formats = {
+        dump.value.rsplit("/", 1)[-1]: [f.value for f in _objects(store, dump, "http://purl.org/dc/terms/format")]
+        for dump in dumps
+    }
+    assert formats == {"govsocial.nq.gz": ["application/n-quads"], "govsocial.ttl.gz": ["text/turtle"]}
+    features = {f.value for f in _objects(store, dataset, VOID + "feature")}
+    assert {"http://www.w3.org/ns/formats/N-Quads", "http://www.w3.org/ns/formats/Turtle"} <= features

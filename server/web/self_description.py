@@ -111,6 +111,7 @@ def void_description(endpoint: str, void_iri: str, info: BuildInfo, dumps_base: 
     for name in info.dumps if dumps_base else ():
         if name in DUMPS:  # the union; each graph's own dump is named on its subset
             graph.add(dataset, VOID + "dataDump", NamedNode(dumps_base + name))
+            _dump_syntax(graph, dataset, NamedNode(dumps_base + name), DUMPS[name])
     creator = NamedNode(PROJECT)
     graph.add(dataset, DCTERMS + "creator", creator)
     graph.add(creator, RDF + "type", NamedNode(FOAF + "Organization"))
@@ -130,8 +131,18 @@ def void_description(endpoint: str, void_iri: str, info: BuildInfo, dumps_base: 
         for lang, text in terms.rights if terms else ():
             graph.add(subset, DCTERMS + "rights", Literal(text, language=lang or None))
         if dumps_base and graph_dump_name(name) in info.dumps:
-            graph.add(subset, VOID + "dataDump", NamedNode(dumps_base + graph_dump_name(name)))
+            dump = NamedNode(dumps_base + graph_dump_name(name))
+            graph.add(subset, VOID + "dataDump", dump)
+            _dump_syntax(graph, subset, dump, RdfFormat.TURTLE)
     return graph
+
+
+def _dump_syntax(graph: _Graph, dataset: NamedNode, dump: NamedNode, syntax: RdfFormat) -> None:
+    """Which syntax a dump is in (VoID's void:feature with the W3C format IRI), and its media type when unpacked."""
+    entry = next(f for f in FORMATS if f.graph == syntax)
+    graph.add(dataset, VOID + "feature", NamedNode(entry.w3c_iri))
+    graph.add(dump, DCTERMS + "format", Literal(entry.media_type))
+    graph.add(dump, "http://www.w3.org/ns/dcat#compressFormat", Literal("application/gzip"))
 
 
 DESCRIPTION_PREFIXES = {
