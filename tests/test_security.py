@@ -147,6 +147,18 @@ def test_service_mentioned_in_a_string_is_refused_only_without_isolation(isolate
         assert response.status_code == 403 and response.json()["type"] == "service_not_allowed"
 
 
+@pytest.mark.parametrize("relative", ["sparql", "", "/sparql", "../sparql"])
+def test_a_relative_service_iri_without_base_is_refused_though_queries_now_have_a_base(
+    isolated_server: tuple[str, str], relative: str
+) -> None:
+    """Relative IRIs of a query resolve against the endpoint's address; a relative SERVICE endpoint would so
+    call back into this server (or wherever the base points): it stays unresolvable, and refused, in each mode."""
+    url, _ = isolated_server
+    query = f"SELECT * WHERE {{ SERVICE <{relative}> {{ ?s ?p ?o }} }}"
+    response = requests.post(f"{url}/sparql", data={"query": query}, headers={"Accept": JSON}, timeout=TIMEOUT)
+    assert response.status_code == 403 and response.json()["type"] == "service_not_allowed", response.text[:300]
+
+
 @pytest.fixture(scope="module")
 def lanes(built_store_dir: Path) -> Iterator[WorkerLanes]:
     """The embedded engine itself, with isolated workers (skipped where the host refuses the isolation)."""
