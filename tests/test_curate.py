@@ -13,6 +13,7 @@ import pytest
 from pyoxigraph import RdfFormat, Store
 
 from server.curate.command import Workspace
+from server.curate.graphs import selector
 from server.curate.press import build_press, press_result
 from server.curate.sheet import COLUMNS, NAMES, SheetError, read_sheet
 from server.curate.timetext import TimeTextError, read
@@ -211,13 +212,7 @@ def wording() -> Wording:
     store = Store()
     for path in sorted(ONTOLOGY_DIR.glob("*.ttl")):
         store.load(path=str(path), format=RdfFormat.TURTLE)
-
-    def select(text: str) -> list[dict[str, str]]:
-        result = store.query(text)
-        names = [v.value for v in result.variables]
-        return [{n: row[n].value for n in names if row[n] is not None} for row in result]
-
-    return Wording(select)
+    return Wording(selector(store))
 
 
 REASON = "https://w3id.org/govsocial/id/reason/"

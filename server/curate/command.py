@@ -23,7 +23,7 @@ from server.settings import Settings, SettingsError
 from .graphs import load_graph, selector
 from .press import NAME, KnownEvent, build_press, press_result
 from .rows import Finding, Resolved, RowReader
-from .sheet import SheetError, read_sheet
+from .sheet import Row, SheetError, read_sheet
 from .wording import Wording
 
 SHEETS = "sheets"
@@ -95,10 +95,8 @@ class SheetRejected(Exception):
         self.errors = errors
 
 
-def _numbered(row, offset: int):
+def _numbered(row: Row, offset: int) -> Row:
     """Rows of the second and later sheets are numbered on from 10,000 per sheet, so numbers stay unique."""
-    from .sheet import Row
-
     return Row(row.number + offset * 10_000, row.cells)
 
 

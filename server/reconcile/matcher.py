@@ -128,13 +128,14 @@ class Matcher:
 
     def _by_name(self, name: str) -> list[Scored]:
         best: dict[str, Scored] = {}
-        for number, variant in enumerate(variants(name)):
+        forms = variants(name)
+        for number, variant in enumerate(forms):
             for candidate, main in self._exact.get(normalise(variant), []):
                 score, why = (100, "same name") if main else (95, "an alternative name or abbreviation")
                 if number:
                     score, why = score - 2, f"{why} (as “{variant}”)"
                 self._keep(best, Scored(candidate, score, [why]))
-        for variant in variants(name):
+        for variant in forms:
             if _ABBREVIATION.match(variant):
                 continue
             wanted = tokens(variant)

@@ -41,9 +41,9 @@ def _compress(response: Response) -> Response:
         or response.mimetype in _COMPRESSED
     ):
         return response
-    body = response.get_data()
-    if len(body) < MIN_BYTES or not _accepts_gzip():
+    if (response.content_length or 0) < MIN_BYTES or not _accepts_gzip():
         return response
+    body = response.get_data()
     response.set_data(gzip.compress(body, compresslevel=6, mtime=0))
     response.headers["Content-Encoding"] = "gzip"
     etag = response.headers.get("ETag")
