@@ -266,3 +266,21 @@ def test_reason_wordings_map_to_the_concepts_they_name(wording: Wording, phrase:
 )
 def test_exception_wordings_map_to_their_kind(wording: Wording, phrase: str, kind: str) -> None:
     assert [c.rsplit("#", 1)[-1] for c in wording.map(phrase, "exception").concepts] == [kind]
+
+
+def test_a_quote_posted_by_an_account_is_the_institution_speaking() -> None:
+    """A sheet's quote_by that names the institution's own account does not mint a person for the account."""
+    store = Store()
+    store.load(path=str(DATA_DIR / "press" / "press.ttl"), format=RdfFormat.TURTLE)
+    prefixes = "PREFIX schema: <http://schema.org/> PREFIX prov: <http://www.w3.org/ns/prov#> "
+    prefixes += "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+    prefixes += "PREFIX gs: <https://w3id.org/govsocial/ontology#> "
+    people = store.query(
+        prefixes + 'SELECT ?p WHERE { ?p a schema:Person ; rdfs:label ?l FILTER(REGEX(?l, "^(Account|Konto)|[(]@")) }'
+    )
+    assert list(people) == []
+    speakers = store.query(
+        prefixes + 'SELECT DISTINCT ?who WHERE { ?q a gs:Quotation ; rdfs:label "Zitat: Account „Antidiskriminierung“ '
+        '(@ADS_Bund)"@de ; prov:wasAttributedTo ?who }'
+    )
+    assert [row["who"].value for row in speakers] == ["https://w3id.org/govsocial/id/org/ads-bund"]

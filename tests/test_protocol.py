@@ -13,6 +13,7 @@ import csv
 import gzip
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from typing import Any
@@ -24,7 +25,7 @@ from pyoxigraph import QueryResultsFormat, RdfFormat, Store
 
 import server
 
-from .support import Http, InProcess, Web, assert_error, media_type, send
+from .support import DATA_DIR, ONTOLOGY_DIR, Http, InProcess, Web, assert_error, media_type, send
 from .support import health as support_health
 
 GS = "https://w3id.org/govsocial/ontology#"
@@ -587,7 +588,16 @@ UPDATE = "INSERT DATA { <urn:x> <urn:y> <urn:z> }"
 
 
 @pytest.mark.parametrize(
-    "how", ["form update=", "application/sparql-update", "GET update=", "GET query=", "direct query body"]
+    "how",
+    [
+        "form update=",
+        "application/sparql-update",
+        "GET update=",
+        "GET query=",
+        "direct query body",
+        "update= in the URL of a form POST",
+        "update= in the URL of a direct POST",
+    ],
 )
 def test_updates_are_403_read_only(http: Web, how: str) -> None:
     """SPARQL Update in any shape is refused with 403 and a message saying the endpoint is read-only."""
@@ -600,10 +610,28 @@ def test_updates_are_403_read_only(http: Web, how: str) -> None:
         response = http.get(url, params={"update": UPDATE})
     elif how == "GET query=":
         response = send(http, "GET", UPDATE)
+    elif how == "update= in the URL of a form POST":  # an ambiguous request: not answered as if the URL were empty
+        response = send(http, "POST form", "ASK {}", params={"update": UPDATE})
+    elif how == "update= in the URL of a direct POST":
+        response = send(http, "POST direct", "ASK {}", params={"update": UPDATE})
     else:
         response = send(http, "POST direct", "DELETE WHERE { ?s ?p ?o }")
     body = assert_error(response, 403, "read_only")
     assert "read-only" in body["error"]
+
+
+@pytest.mark.parametrize("charset", ["UTF-16", "iso-8859-1"])
+def test_a_direct_post_in_another_charset_is_415_not_misread(http: Web, charset: str) -> None:
+    """The protocol's direct POST body is UTF-8; a body declared in another charset is refused, not decoded as
+    UTF-8 by chance (`ASK {}` is the same bytes in Latin-1), and UTF-8 stated explicitly is accepted."""
+    for declared in (charset, charset.lower()):
+        response = http.post(
+            "/sparql", data=b"ASK {}", headers={"Content-Type": f"application/sparql-query; charset={declared}"}
+        )
+        body = assert_error(response, 415, "unsupported_media_type")
+        assert "must be UTF-8" in body["error"]
+    fine = http.post("/sparql", data=b"ASK {}", headers={"Content-Type": "application/sparql-query; charset=UTF-8"})
+    assert fine.status_code == 200
 
 
 def test_updates_leave_the_data_untouched(http: Web) -> None:
@@ -1087,6 +1115,25 @@ def test_an_unknown_prefix_is_named_with_its_position(http: Web, method: str) ->
     assert body["error"].startswith("malformed query: error at 2:")
     assert "unknown prefix foo:" in body["error"] and "gs, gsid" in body["error"]
     assert body["error"].count("malformed query") == 1
+    # where a prefixed name is not the only thing the grammar allows, the engine lists other tokens: still named
+    elsewhere = assert_error(send(http, method, "ASK { FILTER(STR(foo:) = 'x') }"), 400, "malformed_query")
+    assert "unknown prefix foo:" in elsewhere["error"]
+
+
+def test_every_prefix_our_turtle_uses_is_declared_by_the_endpoint(http: Web) -> None:
+    """A name copied from one of our Turtle files (`account:x/…`, `observation:…`, `law:…`) runs as a query
+    without a PREFIX line: the endpoint declares each prefix the data and ontology files use, to the same IRI."""
+    declared = re.compile(r"^@prefix\s+([A-Za-z][\w-]*):\s*<([^>]+)>", re.M)
+    texts = [path.read_text(encoding="utf-8") for path in [*DATA_DIR.rglob("*.ttl"), *ONTOLOGY_DIR.rglob("*.ttl")]]
+    page = http.get("/id/account/x/bmvg", headers={"Accept": "text/turtle"})  # a page's Turtle names accounts
+    assert page.status_code == 200
+    texts.append(page.text)
+    used = {(name, namespace) for text in texts for name, namespace in declared.findall(text)}
+    assert {"account", "observation", "context", "instance", "law"} <= {name for name, _ in used}
+    for name, namespace in sorted(used):
+        probe = f"ASK {{ FILTER(STR({name}:) = {json.dumps(namespace)}) }}"
+        response = send(http, "GET", probe, accept="application/sparql-results+json")
+        assert response.status_code == 200 and response.json()["boolean"] is True, (name, response.text)
 
 
 @pytest.mark.parametrize(

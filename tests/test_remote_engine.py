@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyoxigraph
 import pytest
 import requests
 
+from server.engine.remote import shift_lines_back, with_prologue
 from server.store.builds import ENGINE_DIR, current_build
 
 from .support import free_port, oxigraph_server
@@ -60,6 +63,43 @@ def test_a_malformed_query_is_a_400_with_the_engines_message(front: str) -> None
     response = requests.get(f"{front}/sparql", params={"query": "SELECT * WHERE { ?s"}, timeout=10)
     assert response.status_code == 400
     assert response.json()["type"] == "malformed_query"
+
+
+def test_the_engines_error_position_is_on_the_clients_line(front: str) -> None:
+    """Our prefixes and base travel on one line ahead of the query, and the position is shifted back: a mistake
+    on line 3 of the client's query is reported on line 3, at the column the client sees."""
+    query = "SELECT ?s\nWHERE {\n  ?s ?p ?o ) }"
+    with pytest.raises(SyntaxError) as engine_alone:  # the same engine, given the client's text as it is
+        pyoxigraph.Store().query(query)
+    position = re.match(r"error at (3:\d+)", str(engine_alone.value))
+    assert position, engine_alone.value
+    response = requests.get(f"{front}/sparql", params={"query": query}, timeout=10)
+    assert response.status_code == 400
+    assert response.json()["error"].startswith(f"malformed query: error at {position[1]}:"), response.json()["error"]
+    unknown = requests.get(f"{front}/sparql", params={"query": "ASK {\n  ?s foo:bar ?o }"}, timeout=10)
+    assert "error at 2:" in unknown.json()["error"] and "unknown prefix foo:" in unknown.json()["error"]
+
+
+def test_relative_iris_resolve_against_the_front_ends_address_on_the_remote_engine(front: str) -> None:
+    """Without BASE, `<s>` is an IRI of our endpoint, as on the embedded store, not of the engine behind us;
+    a query's own BASE still wins."""
+    ask = {"query": "SELECT ?s WHERE { BIND(<s> AS ?s) }"}
+    rows = requests.get(f"{front}/sparql", params=ask, headers={"Accept": "text/csv"}, timeout=10).text.splitlines()
+    assert rows == ["s", f"{front}/s"]
+    own = {"query": "BASE <http://example.org/a/> SELECT ?s WHERE { BIND(<s> AS ?s) }"}
+    rows = requests.get(f"{front}/sparql", params=own, headers={"Accept": "text/csv"}, timeout=10).text.splitlines()
+    assert rows == ["s", "http://example.org/a/s"]
+
+
+def test_the_prologue_line_shift_reads_each_engines_position_format() -> None:
+    """Oxigraph, Jena/Fuseki and Virtuoso state positions differently; each line number goes back by one."""
+    assert shift_lines_back("error at 4:7: expected }") == "error at 3:7: expected }"
+    assert shift_lines_back('Encountered " "}" at line 5, column 3.') == 'Encountered " "}" at line 4, column 3.'
+    assert shift_lines_back("SP030: SPARQL compiler, line 2: syntax error") == (
+        "SP030: SPARQL compiler, line 1: syntax error"
+    )
+    assert shift_lines_back("no position here") == "no position here"
+    assert with_prologue("ASK {}", "http://x/sparql").count("\n") == 1
 
 
 def test_an_unreachable_engine_is_a_503_that_says_so(start_server) -> None:

@@ -96,10 +96,10 @@ def test_split_validation_reports_exactly_what_pyshacl_reports(tmp_path: Path) -
     assert split[("event:f2", "", "")] == 2  # no event class, and neither institution nor person
     resources = {resource for resource, _, _ in split}
     assert {f"event:f{n}" for n in range(1, 7)} | {"source:orphan", "event:c1", "event:c2"} <= resources
-    assert {"institution:c3", "gsid:account/x/c4", "gsid:observation/c5", "reason:c6"} <= resources
+    assert {"institution:c3", "account:x/c4", "observation:c5", "reason:c6"} <= resources
     # an institution without gs:jurisdiction; an account that claims to be part of a source and to lie in a ministry
     assert {path for resource, path, _ in split if resource == "institution:c3"} >= {"gs:jurisdiction"}
-    assert {path for resource, path, _ in split if resource == "gsid:account/x/c7"} == {
+    assert {path for resource, path, _ in split if resource == "account:x/c7"} == {
         "",
         "org:subOrganizationOf",
         "gs:locatedIn",

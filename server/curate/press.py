@@ -199,6 +199,9 @@ def _event(row: Resolved, event: str, source: str, press: Press, new: bool) -> N
 ROLE_ONLY = re.compile(
     r"^(die |der |das |ein |eine )?(presse\w*|sprecher\w*|pressestelle\b.*|press office.*|a spokes\w*)$", re.I
 )
+#: A quote posted by the institution's own account ("Account „Antidiskriminierung“ (@ADS_Bund)") is the
+#: institution speaking, not a person.
+ACCOUNT_ONLY = re.compile(r"^(das |der |ein )?(account|konto|profil|kanal)\b|\(@\w+\)$", re.I)
 
 
 def _quotation(row: Resolved, event: str, source: str, press: Press) -> None:
@@ -206,7 +209,7 @@ def _quotation(row: Resolved, event: str, source: str, press: Press) -> None:
     the sheet gives a name, not an identity) or, for a role without a name, to the institution."""
     out = press.statements
     speaker = row.institution
-    if row.quote_by and not ROLE_ONLY.match(row.quote_by):
+    if row.quote_by and not ROLE_ONLY.match(row.quote_by) and not ACCOUNT_ONLY.search(row.quote_by):
         holder = row.institution.rsplit("/", 1)[-1]
         speaker = f"{GSID}person/{holder}-{slug(row.quote_by)}"
         person = iri(speaker)

@@ -8,6 +8,7 @@ result-size limit, the cache, the pages. Same interface (server.engine.interface
 
 from __future__ import annotations
 
+import re
 import time
 import urllib.error
 import urllib.parse
@@ -37,7 +38,7 @@ class RemoteEngine:
 
     def run(self, job: QueryJob, timeout: float) -> Answer:
         deadline = time.monotonic() + timeout
-        fields = [("query", with_prefixes(job.text))]
+        fields = [("query", with_prologue(job.text, job.base_iri))]
         fields += [("default-graph-uri", iri) for iri in job.default_graphs]
         fields += [("named-graph-uri", iri) for iri in job.named_graphs]
         request = urllib.request.Request(
@@ -57,7 +58,8 @@ class RemoteEngine:
         except urllib.error.HTTPError as error:
             detail = error.read(2000).decode("utf-8", "replace").strip()
             if error.code == 400:
-                raise QueryFailure(Failure.SYNTAX, detail or "the engine refused the query") from None
+                message = shift_lines_back(detail) if detail else "the engine refused the query"
+                raise QueryFailure(Failure.SYNTAX, message) from None
             raise QueryFailure(Failure.UNREACHABLE, f"the query engine answered {error.code}: {detail[:300]}") from None
         except TimeoutError:
             raise QueryFailure(Failure.TIMEOUT, f"the query ran longer than the limit of {timeout:g} s") from None
@@ -94,8 +96,29 @@ class RemoteEngine:
         """Nothing to stop: the engine runs elsewhere."""
 
 
-def with_prefixes(text: str) -> str:
-    """Declare our prefixes for a remote engine, except those the query declares itself."""
+def with_prologue(text: str, base_iri: str | None = None) -> str:
+    """Declare our base and prefixes for a remote engine, except the prefixes the query declares itself.
+
+    The declarations take exactly one line, ahead of the query's own first line, so that the engine's error
+    positions are off by one line and nothing else (see `shift_lines_back`). A BASE of the query's own comes
+    later in the prologue and wins, as SPARQL's prologue is read in order.
+    """
     own = declared_prefixes(text)
-    header = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items() if name not in own)
-    return header + text
+    parts = [f"BASE <{base_iri}>"] if base_iri else []
+    parts += [f"PREFIX {name}: <{iri}>" for name, iri in PREFIXES.items() if name not in own]
+    return " ".join(parts) + "\n" + text if parts else text
+
+
+#: How engines state a position in their syntax errors: Oxigraph "error at 3:5", Jena/Fuseki "line 3, column 5",
+#: Virtuoso and others "line 3". Each names the line first; only the line number needs to go back.
+_POSITIONS = re.compile(r"(?P<lead>\berror at |\bline )(?P<line>\d+)(?P<rest>:\d+|, column \d+)?", re.I)
+
+
+def shift_lines_back(message: str, lines: int = 1) -> str:
+    """The engine's message with its line numbers as the client wrote the query (without our prologue line)."""
+
+    def back(match: re.Match[str]) -> str:
+        line = int(match["line"])
+        return f"{match['lead']}{line - lines if line > lines else line}{match['rest'] or ''}"
+
+    return _POSITIONS.sub(back, message)

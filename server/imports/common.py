@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from server.rdf.namespaces import DCTERMS, GSID, OWL, PROV, RDF, RDFS, SCHEMA, graph_iri
+from server.rdf.namespaces import DCTERMS, GSID, OWL, PROV, RDF, RDFS, SCHEMA, VOID, graph_iri
 
-from .rdf import VOID, Statements, de, en, gs, iri, ntriples, plain, turtle, typed
+from .rdf import Statements, de, en, gs, iri, ntriples, plain, turtle, typed
 
 DATASET_FILE = "dataset.ttl"
 MATCHING_FILE = "MATCHING.md"

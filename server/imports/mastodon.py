@@ -58,7 +58,7 @@ def from_url(url: str) -> Address:
 
 
 def account_iri(holder_slug: str, address: Address, known: KnownGraph) -> str:
-    """gsid:account/mastodon/{holder}, or {holder}-{handle} if the holder already has another account there."""
+    """account:mastodon/{holder}, or {holder}-{handle} if the holder already has another account there."""
     base = f"{GSID}account/mastodon/{holder_slug}"
     if base not in known.subjects:
         return base

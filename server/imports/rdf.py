@@ -15,32 +15,13 @@ from collections.abc import Iterable
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, serialize
 
-from server.rdf.namespaces import DCTERMS, FOAF, GS, GSID, ORG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, WD, XSD
+from server.rdf.namespaces import GS, GSID, PREFIXES, RDF, WD, XSD
 
-VOID = "http://rdfs.org/ns/void#"
 RDF_TYPE = NamedNode(RDF + "type")
 
-#: Turtle prefixes, longest namespace first so the most specific one wins.
-TURTLE_PREFIXES: dict[str, str] = {
-    "rdf": RDF,
-    "rdfs": RDFS,
-    "xsd": XSD,
-    "owl": OWL,
-    "skos": SKOS,
-    "org": ORG,
-    "prov": PROV,
-    "dcterms": DCTERMS,
-    "schema": SCHEMA,
-    "foaf": FOAF,
-    "void": VOID,
-    "wd": WD,
-    "gs": GS,
-    "institution": GSID + "org/",
-    "platform": GSID + "platform/",
-    "event": GSID + "event/",
-    "source": GSID + "source/",
-    "period": GSID + "period/",
-}
+#: Turtle prefixes: the endpoint's own, so every name in an imported file can be pasted into a query as it is.
+#: Where two namespaces fit a term, the longest wins (`institution:` over `gsid:`).
+TURTLE_PREFIXES: dict[str, str] = PREFIXES
 #: Predicates a reader looks for first, in this order; the rest follow sorted.
 _FIRST = {"a": 0, "rdfs:label": 1, "skos:altLabel": 2}
 _LOCAL_NAME = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_-])?$")

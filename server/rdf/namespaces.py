@@ -28,9 +28,12 @@ FOAF = "http://xmlns.com/foaf/0.1/"
 VOID = "http://rdfs.org/ns/void#"
 WD = "http://www.wikidata.org/entity/"
 WDT = "http://www.wikidata.org/prop/direct/"
+WIKIBASE = "http://wikiba.se/ontology#"
+VANN = "http://purl.org/vocab/vann/"
 
 #: Prefixes declared for every query we run, so researchers can write `gs:Departure` without
-#: a PREFIX line. The resource prefixes follow the contract's rule of one prefix per kind.
+#: a PREFIX line. The resource prefixes follow the contract's rule of one prefix per kind, and every prefix
+#: our own Turtle (data files, dumps, pages) uses is declared here, so a term copied from it runs as a query.
 PREFIXES: dict[str, str] = {
     "gs": GS,
     "gsid": GSID,
@@ -53,6 +56,17 @@ PREFIXES: dict[str, str] = {
     "reason": GSID + "reason/",
     "source": GSID + "source/",
     "change": GSID + "change/",
+    "account": GSID + "account/",
+    "period": GSID + "period/",
+    "quotation": GSID + "quotation/",
+    "observation": GSID + "observation/",
+    "context": GSID + "context/",
+    "instance": GSID + "instance/",
+    "law": GSID + "law/",
+    "void": VOID,
+    "sh": SH,
+    "vann": VANN,
+    "wikibase": WIKIBASE,
 }
 
 

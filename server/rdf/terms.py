@@ -19,7 +19,7 @@ def compact(iri: str, *, strict: bool = True) -> str:
 
     Strict (the pages, the workbench) compacts only where the rest is a valid local name, so what a page shows
     can be pasted into a query; loose (validation reports, the command-line table) also writes a rest with `/`
-    as in `gsid:account/x/c4`, which reads better and is meant for reading only.
+    as in `account:x/c4`, which reads better and is meant for reading only.
     """
     for prefix, namespace in _BY_LENGTH:
         if iri.startswith(namespace):

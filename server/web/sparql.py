@@ -53,10 +53,10 @@ def read_request() -> ProtocolRequest:
     if request.content_length is not None and request.content_length > settings.max_query_bytes * 3 + 4096:
         raise errors.QueryTooLarge(f"the request body exceeds the limit of {settings.max_query_bytes} bytes")
     _check_query_string(request.query_string)
+    if "update" in request.args:  # an update in the URL is refused whatever the body says, as on GET
+        raise errors.ReadOnly(_READ_ONLY)
     if request.method in ("GET", "HEAD"):
         params = request.args
-        if "update" in params:
-            raise errors.ReadOnly(_READ_ONLY)
     elif request.mimetype == FORM:
         try:
             form = request.form
@@ -73,6 +73,12 @@ def read_request() -> ProtocolRequest:
         params = request.args
         if "query" in params:
             raise errors.BadParameter("a direct POST carries the query in its body; do not also pass `query=`")
+        charset = request.mimetype_params.get("charset", "utf-8").lower()
+        if charset not in ("utf-8", "utf8"):  # the protocol's body is UTF-8; another one would be misread
+            raise errors.UnsupportedMediaType(
+                f"a direct POST's query must be UTF-8 (the SPARQL 1.1 Protocol, 2.1.3); got charset={charset}",
+                accepted=[f"{DIRECT}; charset=utf-8"],
+            )
         try:
             body = request.get_data(cache=False).decode("utf-8")
         except UnicodeDecodeError:
@@ -279,10 +285,17 @@ def sparql() -> Response:
 
 
 def _explained(failure: QueryFailure, query: str) -> QueryFailure:
-    """The engine's refusal of an unknown prefix, said in words: which prefix, and which ones we declare."""
-    if failure.kind is not Failure.SYNTAX or "Prefix not found" not in failure.message:
+    """The engine's refusal of an unknown prefix, said in words: which prefix, and which ones we declare.
+
+    The engine says "Prefix not found" only where a prefixed name is the one thing its grammar allows; elsewhere
+    (`STR(foo:)`) it lists what it expected instead. A prefix that is neither declared nor ours is an error
+    wherever it stands, so it is named whenever the query has one.
+    """
+    if failure.kind is not Failure.SYNTAX:
         return failure
     unknown = unknown_prefixes(query, PREFIXES)
+    if not unknown and "Prefix not found" not in failure.message:
+        return failure
     position = re.match(r"error at \d+:\d+", failure.message)
     where = position.group() if position else ""
     names = ", ".join(f"{name}:" for name in unknown) or "a prefix"

@@ -114,9 +114,8 @@ def rdf_body(triples: list[Triple], media_type: str, first: str | None = None) -
         subject = triple.subject.value if isinstance(triple.subject, NamedNode) else str(triple.subject)
         return (subject != first, subject, triple.predicate.value, str(triple.object))
 
-    prefixes = {**PREFIXES, "account": GSID + "account/"}
-    body = serialize(sorted(triples, key=order), format=fmt, prefixes=prefixes)
-    return compact_jsonld(body, prefixes) if fmt == RdfFormat.JSON_LD else body
+    body = serialize(sorted(triples, key=order), format=fmt, prefixes=PREFIXES)
+    return compact_jsonld(body, PREFIXES) if fmt == RdfFormat.JSON_LD else body
 
 
 def _content_type(media_type: str) -> str:
