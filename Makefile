@@ -9,10 +9,12 @@ NODE_STAMP := node_modules/.installed
 # The browser tests drive Debian's Chromium through its ChromeDriver (tests/test_browser.py).
 CHROMIUM := /usr/bin/chromium
 CHROMEDRIVER := /usr/bin/chromedriver
+# The client tests (tests/test_debian_clients.py) run Debian's Apache Jena, found by its commands' jar, and roqet.
+JENA_CMDS := /usr/share/java/jena-cmds.jar
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
 
-.PHONY: install build serve test lint clean bench browser
+.PHONY: install build serve test lint clean bench browser clients
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +32,13 @@ browser:
 	@if [ -x $(CHROMIUM) ] && [ -x $(CHROMEDRIVER) ]; then echo "browser tests: $(CHROMIUM) and $(CHROMEDRIVER) present"; \
 	else $(APT) update -q && $(APT) install -y -q chromium chromium-driver; fi
 
+# Installs Jena, roqet and haproxy from Debian only when missing; Debian's Jena declares no Java runtime, so one
+# comes with it.
+clients:
+	@if [ -f $(JENA_CMDS) ] && command -v java >/dev/null && command -v roqet >/dev/null && command -v haproxy >/dev/null; \
+	then echo "client tests: Jena ($(JENA_CMDS)), java, roqet and haproxy present"; \
+	else $(APT) update -q && $(APT) install -y -q libapache-jena-java default-jre-headless rasqal-utils haproxy; fi
+
 install: $(STAMP) $(NODE_STAMP)
 
 build: $(STAMP)
@@ -42,7 +51,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint $(NODE_STAMP) browser
+test: lint $(NODE_STAMP) browser clients
 	$(BIN)/pytest
 
 clean:
