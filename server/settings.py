@@ -153,8 +153,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "trusted_proxies",
         "0",
-        "Reverse proxies in front of the server; the client address is read from X-Forwarded-For only "
-        "when this is more than 0, and then only as the proxies wrote it.",
+        "Reverse proxies in front of the server; only when this is more than 0 are X-Forwarded-For (the client "
+        "address) and, without a public URL, X-Forwarded-Host and -Proto read, and only as the proxies wrote them.",
         _non_negative_int,
     ),
     Setting(
@@ -168,7 +168,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "public_url",
         "",
-        "The endpoint's public base URL, used in the Service Description and VoID (empty: http://HOST:PORT/).",
+        "The endpoint's public base URL, named by every self-reference: Service Description, VoID, dumps, the base "
+        "of relative IRIs, the reconciliation manifest (empty: what trusted proxies forward, else http://HOST:PORT/).",
         _base_url,
     ),
     Setting(

@@ -49,6 +49,10 @@ def not_modified(etag: str, headers: dict[str, str]) -> Response | None:
     return None
 
 
-def query_etag(media_type: str, query: str, default_graphs: tuple[str, ...], named_graphs: tuple[str, ...]) -> str:
-    """The entity tag of a query's answer: data version, format, query text and protocol dataset."""
-    return etag_for(media_type, query, str(len(default_graphs)), *default_graphs, str(len(named_graphs)), *named_graphs)
+def query_etag(
+    media_type: str, base: str, query: str, default_graphs: tuple[str, ...], named_graphs: tuple[str, ...]
+) -> str:
+    """The entity tag of a query's answer: data version, format, the base its relative IRIs resolve against,
+    query text and protocol dataset."""
+    graphs = (str(len(default_graphs)), *default_graphs, str(len(named_graphs)), *named_graphs)
+    return etag_for(media_type, base, query, *graphs)

@@ -11,6 +11,7 @@ from server import __version__
 from server.rdf.formats import GRAPH_TYPES
 from server.web import errors
 from server.web.negotiation import choose, offers
+from server.web.public_address import public_base
 from server.web.runtime import runtime
 from server.web.self_description import void_description
 
@@ -59,7 +60,7 @@ def void() -> Response:
     if media_type is None:
         raise errors.NotAcceptable(f"VoID is RDF; available: {', '.join(offers(True))}", available=offers(True))
     state = runtime()
-    base = state.settings.base_url
+    base = public_base(state.settings)
     graph = void_description(base + "sparql", base + ".well-known/void", state.build, base + "dumps/")
     return Response(graph.serialize(GRAPH_TYPES[media_type]), mimetype=media_type, headers={"Vary": "Accept"})
 

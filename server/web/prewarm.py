@@ -36,13 +36,16 @@ def prewarm_examples(app: Flask) -> threading.Thread:
                 if example.federated or facts.services or facts.is_graph_query or facts.is_update:
                     continue  # only answers that depend on our data alone, in the format the pages ask for
                 # on the pages' workers: a /sparql client arriving during start-up never waits behind them
-                job = QueryJob(example.text, JSON, max_result_bytes=settings.max_result_bytes, lane="page")
+                # with the base of requests that reach us without forwarded headers (the settings' address)
+                base = settings.base_url
+                limit = settings.max_result_bytes
+                job = QueryJob(example.text, JSON, max_result_bytes=limit, lane="page", base_iri=base + "sparql")
                 try:
                     answer = state.engine.run(job, settings.query_timeout_s)
                 except QueryFailure as failure:
                     log.warning("example %s not prepared: %s", example.name, failure.message)
                     continue
-                state.results.put(query_etag(JSON, example.text, (), ()), answer.media_type, answer.body)
+                state.results.put(query_etag(JSON, base, example.text, (), ()), answer.media_type, answer.body)
                 state.prewarmed.append(example.name)
 
     thread = threading.Thread(target=run, name="govsocial-prewarm", daemon=True)

@@ -20,6 +20,7 @@ from server.reconcile.candidates import Candidate, load_candidates
 from server.reconcile.matcher import FEDERAL, Hints, Matcher
 from server.web.errors import BadParameter, NotFound
 from server.web.pages.queries import build_queries
+from server.web.public_address import public_base
 from server.web.runtime import runtime
 
 blueprint = Blueprint("reconcile", __name__)
@@ -95,7 +96,7 @@ def suggest() -> Response:
 
 
 def manifest() -> dict[str, Any]:
-    base = request.url_root.rstrip("/")
+    base = public_base(runtime().settings).rstrip("/")
     return {
         "versions": VERSIONS,
         "name": "GovSocial KG: German public institutions",

@@ -27,6 +27,7 @@ from server.web import errors
 from server.web.caching import cache_headers, query_etag
 from server.web.client_limits import ClientBusy
 from server.web.negotiation import choose, known_format, offers, prefers_html
+from server.web.public_address import public_base
 from server.web.runtime import runtime
 from server.web.self_description import service_description
 
@@ -259,7 +260,8 @@ def sparql() -> Response:
             f"none of the types in Accept can carry this result; available: {', '.join(offered)}", available=offered
         )
     # the answer depends on the data's version (inside etag_for), the query, the dataset and the format
-    etag = query_etag(media_type, protocol.query, protocol.default_graphs, protocol.named_graphs)
+    base = public_base(settings)  # relative IRIs resolve against it, so it is part of what the answer depends on
+    etag = query_etag(media_type, base, protocol.query, protocol.default_graphs, protocol.named_graphs)
     headers = {"Vary": "Accept", **cache_headers(etag)}
     if request.if_none_match.contains_weak(etag.strip('"')):  # If-None-Match compares weakly (RFC 9110 13.1.2)
         if request.method in ("GET", "HEAD"):
@@ -277,7 +279,7 @@ def sparql() -> Response:
         declares_dataset=facts.declares_dataset,
         calls_service=bool(facts.services),
         lane=lane,
-        base_iri=settings.base_url + "sparql",  # <s> in a query without BASE is an IRI of this endpoint
+        base_iri=base + "sparql",  # <s> in a query without BASE is an IRI of this endpoint
     )
     answer = run_limited(job)
     state.results.put(etag, answer.media_type, answer.body)
@@ -322,6 +324,6 @@ def describe_service() -> Response:
         raise errors.NotAcceptable(
             f"the service description is RDF; available: {', '.join(offers(True))}", available=offers(True)
         )
-    base = state.settings.base_url
+    base = public_base(state.settings)
     graph = service_description(base + "sparql", state.build, base + ".well-known/void")
     return Response(graph.serialize(GRAPH_TYPES[media_type]), mimetype=media_type, headers={"Vary": "Accept"})

@@ -146,6 +146,10 @@ def make_server(app: Flask, settings: Settings, *, port: int | None = None) -> G
         cleanup_interval=1,
         channel_timeout=max(settings.read_timeout_s, 30),
         asyncore_use_poll=True,  # select() stops at 1024 descriptors
+        # waitress drops every X-Forwarded-* header unless told otherwise: right with no proxy in front (none can
+        # then be believed), but behind trusted proxies the app reads them at the proxies' position itself
+        # (ProxyFix for the client, server.web.public_address for scheme and host)
+        clear_untrusted_proxy_headers=not settings.trusted_proxies,
     )
     server = GuardedServer(app, map={}, adj=adjustments)
     server.read_timeout = settings.read_timeout_s
