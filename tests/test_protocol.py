@@ -1136,6 +1136,16 @@ def test_every_prefix_our_turtle_uses_is_declared_by_the_endpoint(http: Web) -> 
         assert response.status_code == 200 and response.json()["boolean"] is True, (name, response.text)
 
 
+@pytest.mark.parametrize("method", METHODS)
+def test_a_syntax_error_is_placed_on_the_clients_line_where_the_engine_stopped(http: Web, method: str) -> None:
+    """The position counts the client's text only, not our prefixes: the line of the mistake, and the column where
+    the engine's parser stopped, which the README documents as the token's column or one past it."""
+    body = assert_error(send(http, method, "SELECT ?x\nWHERE {\n  ?x ?p }"), 400, "malformed_query")
+    assert re.match(r"malformed query: error at 3:(9|10): ", body["error"]), body["error"]
+    one_line = assert_error(send(http, method, "SELECT ?x WHERE { ?x ?p }"), 400, "malformed_query")
+    assert one_line["error"].startswith("malformed query: error at 1:26: expected one of"), one_line["error"]
+
+
 @pytest.mark.parametrize(
     ("expression", "value", "datatype"),
     [
