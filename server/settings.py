@@ -100,6 +100,20 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "A SPARQL 1.1 endpoint to send queries to instead of the embedded store (empty: the embedded store).",
     ),
+    Setting(
+        "engine_dataset",
+        "union",
+        "union: the remote engine's default graph is the merge of the build's graphs (a copy of the build); named: "
+        "it holds the named graphs only (loaded from the dumps), so each query names them as its dataset.",
+        _choice("union", "named"),
+    ),
+    Setting(
+        "engine_max_rows",
+        "0",
+        "The remote engine's cap on result rows (Virtuoso's ResultSetMaxRows); an answer of that many rows may be "
+        "cut and is refused (502). 0: the engine has none, or says so with X-SPARQL-MaxRows.",
+        _non_negative_int,
+    ),
     Setting("keep_builds", "2", "How many built stores to keep (the current one and older ones).", _positive_int),
     Setting("host", "127.0.0.1", "Address the server listens on."),
     Setting("port", "8000", "Port the server listens on.", _positive_int),

@@ -23,14 +23,24 @@ from server.settings import PROJECT_DIR, Settings
 from server.store.builds import ENGINE_DIR, BuildInfo, current_build, open_store
 from server.web.app import create_app
 
-from .support import DATA_DIR, GOVSOCIAL, ONTOLOGY_DIR, WIKIDATA_STANDIN, Http, InProcess, free_port, oxigraph_server
+from .support import (
+    DATA_DIR,
+    GOVSOCIAL,
+    ONTOLOGY_DIR,
+    QUERIES_DIR,
+    WIKIDATA_STANDIN,
+    Http,
+    InProcess,
+    free_port,
+    oxigraph_server,
+)
 
 
 @pytest.fixture(scope="session")
 def built_store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store directory built once per test run from the project's own ontology/ and data/."""
     store_dir = tmp_path_factory.mktemp("store")
-    build(store_dir, ONTOLOGY_DIR, DATA_DIR)
+    build(store_dir, ONTOLOGY_DIR, DATA_DIR, queries_dir=QUERIES_DIR)
     return store_dir
 
 
@@ -183,8 +193,8 @@ def _wait_until_up(url: str, process: subprocess.Popen, seconds: float = 60) -> 
             output = process.stdout.read() if process.stdout else ""
             raise RuntimeError(f"server exited with {process.returncode}:\n{output}")
         try:
-            if requests.get(f"{url}/-/health", timeout=1).ok:
-                return
+            requests.get(f"{url}/-/health", timeout=1)  # any answer: the server is up (healthy or saying why not)
+            return
         except requests.ConnectionError:
             time.sleep(0.1)
     raise RuntimeError(f"server at {url} did not answer within {seconds} s")

@@ -73,10 +73,12 @@ def workspace(tmp_path: Path) -> dict[str, Path]:
 
 def test_build_loads_each_source_into_its_own_named_graph(build_info) -> None:
     """The ontology and each folder of data/ land in graphs of their own, the build's derivations in one more,
-    and the counts add up."""
+    its version in a small one of its own, and the counts add up."""
     folders = {path.name for path in DATA_DIR.iterdir() if path.is_dir()}
-    assert set(build_info.graphs) == {graph_iri("ontology"), graph_iri("derived")} | {graph_iri(n) for n in folders}
-    assert all(count > 100 for count in build_info.graphs.values())
+    own = {graph_iri("ontology"), graph_iri("derived"), graph_iri("build")}
+    assert set(build_info.graphs) == own | {graph_iri(n) for n in folders}
+    assert all(count > 100 for graph, count in build_info.graphs.items() if graph != graph_iri("build"))
+    assert build_info.graphs[graph_iri("build")] == 5  # the version, and the graph's own description
     assert build_info.triples == sum(build_info.graphs.values())
     assert 0 < build_info.distinct_triples <= build_info.triples
 

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from pyoxigraph import QuerySolutions, Store
 
+from server.engine.examples import Example, load_examples
 from server.engine.query import run_query
 from server.engine.querytext import inspect
-from server.web.examples import Example, load_examples
 
 from .support import QUERIES_DIR, SHARED_DIR
 

@@ -19,6 +19,7 @@ from flask import Flask, render_template_string
 from pyoxigraph import RdfFormat, Store, parse
 
 import server
+from server.engine.examples import load_examples
 from server.engine.jobs import execute
 from server.rdf.labels import Labels
 from server.rdf.namespaces import GS, GSID, OWL, RDF, RDFS
@@ -27,7 +28,6 @@ from server.settings import Settings
 from server.store.builds import current_build
 from server.store.search_index import SEARCH_FILE, SearchIndex, fold, fold_german
 from server.web.assets import NODE_MODULES, VENDOR_FILES
-from server.web.examples import load_examples
 from server.web.pages.dashboard import CHARTS
 from server.web.pages.entity import build_page, page_kind
 from server.web.pages.present import format_date, href, is_local

@@ -103,12 +103,21 @@ def test_the_prologue_line_shift_reads_each_engines_position_format() -> None:
 
 
 def test_an_unreachable_engine_is_a_503_that_says_so(start_server) -> None:
-    """With the engine gone, clients get 503 naming the engine, and the front end keeps running."""
+    """With the engine gone, clients get 503 naming the engine; the front end keeps running and its health says
+    503 with the reason (a load balancer stops sending clients to it) instead of ok."""
     url = start_server(engine_url=f"http://127.0.0.1:{free_port()}/query").url
     response = requests.get(f"{url}/sparql", params={"query": "ASK {}"}, timeout=10)
     assert response.status_code == 503
     assert "cannot be reached" in response.json()["error"]
-    assert requests.get(f"{url}/-/health", timeout=10).status_code == 200
+    deadline = time.monotonic() + 30
+    while True:  # the engine check runs in the background: "checking" first, then why the engine is unfit
+        health = requests.get(f"{url}/-/health", timeout=10)
+        reasons = health.json()["engine_check"]["reasons"]
+        if "checking" not in reasons[0] or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert health.status_code == 503 and health.json()["ok"] is False
+    assert "cannot be reached" in reasons[0], reasons
 
 
 def test_the_time_limit_holds_in_front_of_the_remote_engine(front: str) -> None:

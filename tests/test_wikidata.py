@@ -20,7 +20,7 @@ from pyoxigraph import RdfFormat
 from pyoxigraph import Store as MemoryStore
 
 from server.cli.main import main as cli_main
-from server.web.examples import load_examples
+from server.engine.examples import load_examples
 from server.wikidata.quickstatements import NO_DATE, NO_HANDLE, NO_PROPERTY, NO_QID, export
 
 from .support import ONTOLOGY_DIR, QUERIES_DIR

@@ -31,6 +31,8 @@ from server.build.search_index import write_search_index
 from server.build.validation.problems import FileIndex, ValidationFailed
 from server.build.validation.shapes import check_shapes
 from server.build.validation.syntax import check_syntax
+from server.engine.conformance import record, version_quads, write_expected
+from server.engine.examples import Example, load_examples
 from server.rdf.namespaces import graph_iri
 from server.store.builds import (
     BUILDS,
@@ -52,7 +54,12 @@ STAGES = ("inputs", "syntax", "load", "derive", "validation", "dumps", "search i
 
 
 def build(
-    store_dir: Path, ontology_dir: Path, data_dir: Path, keep: int = 2, observe: Observer | None = None
+    store_dir: Path,
+    ontology_dir: Path,
+    data_dir: Path,
+    keep: int = 2,
+    observe: Observer | None = None,
+    queries_dir: Path | None = None,
 ) -> BuildInfo:
     """Validate the inputs, load them into a fresh store and make it current.
 
@@ -75,7 +82,8 @@ def build(
         build_dir = store_dir / BUILDS / build_id
         build_dir.mkdir(parents=True)
         try:
-            graphs, distinct, terms = _load_and_validate(build_dir, inputs, files_of, tell)
+            examples = load_examples(queries_dir) if queries_dir is not None and queries_dir.is_dir() else []
+            graphs, distinct, terms = _load_and_validate(build_dir, inputs, files_of, tell, version, examples)
             info = BuildInfo(
                 version=version,
                 built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -98,9 +106,17 @@ def build(
 
 
 def _load_and_validate(
-    build_dir: Path, inputs: list[InputFile], files_of: FileIndex, tell: _Teller
+    build_dir: Path,
+    inputs: list[InputFile],
+    files_of: FileIndex,
+    tell: _Teller,
+    version: str,
+    examples: list[Example],
 ) -> tuple[dict[str, int], int, dict[str, GraphTerms]]:
     """Load every input into the new store, check the shapes there, write the dumps; count triples per graph.
+
+    The store also gets the build's version (graph `…/graph/build`), and the examples' answers are recorded
+    beside it, so a front end can check that a remote engine holds this build and answers as it did.
 
     The store is not yet current, so a refusal only costs the directory the caller removes.
     """
@@ -111,6 +127,7 @@ def _load_and_validate(
             load_inputs(store, inputs, tell.observe)
         with tell.stage("derive"):
             derive(store)  # presence periods and gs:withinLand, checked by the shapes below like the rest
+            store.extend(version_quads(version))
             terms = graph_terms(store)
             terms[graph_iri(DERIVED)] = describe_derived(store, terms, DERIVED)
         # The dumps and the search index only read the default and the named graphs, and pyoxigraph releases
@@ -128,6 +145,8 @@ def _load_and_validate(
             }
             distinct = int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
         derivatives.result()
+        with tell.stage("examples", queries=len(examples)):
+            write_expected(build_dir, record(store, examples))
         with tell.stage("optimize"):
             store.optimize()  # compacts away the scratch graphs too
             store.flush()

@@ -153,7 +153,13 @@ def _build(args: argparse.Namespace) -> int:
 
     settings = Settings({"store": args.store})
     try:
-        info = build(settings.store, settings.ontology_dir, settings.data_dir, keep=settings.keep_builds)
+        info = build(
+            settings.store,
+            settings.ontology_dir,
+            settings.data_dir,
+            keep=settings.keep_builds,
+            queries_dir=settings.queries_dir,
+        )
     except ShapesError as error:
         raise CommandFailed(f"the SHACL shapes cannot be checked: {error}") from None
     except InputError as error:

@@ -17,7 +17,8 @@ class Failure(str, Enum):
     BUSY = "busy"  # every worker of the lane stayed busy, or the lane's queue is full
     DIED = "died"  # the query stopped its worker (a crash, or the memory limit)
     UNAVAILABLE = "unavailable"  # no worker can be started at all
-    UNREACHABLE = "unreachable"  # the remote query engine cannot be reached, or failed
+    UNREACHABLE = "unreachable"  # the remote query engine cannot be reached
+    ENGINE_FAILED = "engine_failed"  # the remote query engine answered, but with an error or a cut or wrong answer
 
 
 class QueryFailure(Exception):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pyoxigraph import NamedNode, QueryBoolean, QueryTriples, Store
+from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, QueryTriples, Store, Triple, serialize
 
 from server.engine.failures import Failure, QueryFailure
 from server.rdf.formats import GRAPH_TYPES, RESULT_TYPES
@@ -78,14 +78,26 @@ def execute(store: Store, job: QueryJob) -> Answer:
         }
     if job.base_iri:
         dataset["base_iri"] = job.base_iri
-    result = store.query(job.text, prefixes=PREFIXES, **dataset)
-    table = GRAPH_TYPES if isinstance(result, QueryTriples) else RESULT_TYPES
+    return answer(store.query(job.text, prefixes=PREFIXES, **dataset), job)
+
+
+def answer(result: QuerySolutions | QueryBoolean | QueryTriples | list[Triple], job: QueryJob) -> Answer:
+    """Serialise a result in the job's format within its byte limit: the one writer of every engine's answers
+    (a remote engine's answer is parsed, then written here), so each format reads the same whatever answered.
+
+    A graph result is the engine's QueryTriples or a list of triples (a remote engine's, parsed).
+    """
+    is_graph = isinstance(result, (QueryTriples, list))
+    table = GRAPH_TYPES if is_graph else RESULT_TYPES
     media_type = job.media_type if job.media_type in table else next(iter(table))
     if isinstance(result, QueryBoolean) and media_type in _BOOLEAN_TABLES:
         return Answer(media_type, _BOOLEAN_TABLES[media_type].format("true" if bool(result) else "false").encode())
     sink = _BoundedBuffer(job.max_result_bytes)
     try:
-        result.serialize(output=sink, format=table[media_type])
+        if isinstance(result, list):
+            serialize(result, output=sink, format=table[media_type])
+        else:
+            result.serialize(output=sink, format=table[media_type])
     except (OSError, _LimitPassed):
         if sink.exceeded:
             raise QueryFailure(

@@ -65,6 +65,7 @@ class QueryFacts:
     declares_dataset: bool = False  # FROM or FROM NAMED in the query text
     service_mentions: int = 0
     nesting: int = 0  # how deep ( [ { nest, outside strings, IRIs and comments
+    pragmas: tuple[str, ...] = ()  # vendor words that are no SPARQL 1.1 (Virtuoso's `define`), as written
 
     @property
     def is_update(self) -> bool:
@@ -161,6 +162,11 @@ def _mentions(uncommented: str) -> int:
     return max(variant.casefold().count(_SERVICE) for variant in variants)
 
 
+#: Bare words that some engines read as instructions to themselves and SPARQL 1.1 does not have: Virtuoso's
+#: `define input:inference …` / `define sql:…` change how it evaluates, or what it may do, before the query.
+VENDOR_PRAGMAS = frozenset({"DEFINE"})
+
+
 def inspect(text: str, default_prefixes: dict[str, str] | None = None) -> QueryFacts:
     """Find the query form and the SERVICE endpoints of a request text."""
     prefixes = dict(default_prefixes or {})
@@ -168,6 +174,7 @@ def inspect(text: str, default_prefixes: dict[str, str] | None = None) -> QueryF
     form = ""
     services: list[str | None] = []
     declares_dataset = False
+    pragmas: list[str] = []
     items, uncommented = _scan(text)
     for index, token in enumerate(items):
         upper = token.text.upper()
@@ -182,12 +189,14 @@ def inspect(text: str, default_prefixes: dict[str, str] | None = None) -> QueryF
             form = upper
         elif token.kind == "word" and upper == "FROM":
             declares_dataset = True
+        elif token.kind == "word" and upper in VENDOR_PRAGMAS:
+            pragmas.append(token.text)
         elif token.kind == "word" and upper == "SERVICE":
             target = following
             if target is not None and target.kind == "word" and target.text.upper() == "SILENT":
                 target = items[index + 2] if index + 2 < len(items) else None
             services.append(_endpoint(target, prefixes, base))
-    return QueryFacts(form, tuple(services), declares_dataset, _mentions(uncommented), _nesting(items))
+    return QueryFacts(form, tuple(services), declares_dataset, _mentions(uncommented), _nesting(items), tuple(pragmas))
 
 
 def _endpoint(token: Token | None, prefixes: dict[str, str], base: str | None) -> str | None:

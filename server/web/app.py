@@ -10,17 +10,18 @@ from typing import Any
 from flask import Flask, Response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from server.engine.examples import load_examples
 from server.engine.interface import Engine
 from server.engine.isolation import resolve_mode
 from server.engine.pool import WorkerFactory, WorkerLanes
-from server.engine.remote import RemoteEngine
+from server.engine.remote import EngineDataset, RemoteEngine
 from server.engine.result_cache import ResultCache
 from server.settings import Settings
 from server.store.builds import ENGINE_DIR, BuildInfo, current_build, hold_build
 from server.web import errors, instance, reconcile
 from server.web.client_limits import ClientLimiter
 from server.web.compression import register_compression
-from server.web.examples import load_examples
+from server.web.engine_check import EngineCheck
 from server.web.pages.site import register_pages
 from server.web.prewarm import prewarm_examples
 from server.web.runtime import Runtime
@@ -55,6 +56,17 @@ def create_app(config: Settings | dict[str, Any] | None = None, engine: Engine |
         held_build=held,
     )
 
+    if settings.engine_url:
+        runtime.engine_check = EngineCheck(
+            engine,
+            runtime.build.version,
+            build_dir,
+            runtime.examples,
+            settings.query_timeout_s,
+            settings.max_result_bytes,
+        )
+        runtime.engine_check.start()
+
     app = Flask(__name__)
     runtime.attach(app)
     if settings.trusted_proxies:
@@ -78,7 +90,8 @@ def create_app(config: Settings | dict[str, Any] | None = None, engine: Engine |
 def _start_engine(settings: Settings, build_dir: Path) -> Engine:
     """The engine the settings ask for, with its SERVICE isolation logged."""
     if settings.engine_url:
-        engine: Engine = RemoteEngine(settings.engine_url)
+        graphs = tuple(BuildInfo.read(build_dir).graphs) if settings.engine_dataset == "named" else ()
+        engine: Engine = RemoteEngine(settings.engine_url, EngineDataset(graphs), settings.engine_max_rows)
         why = "the remote engine makes SERVICE calls with its own network; only the allowlist check applies"
     else:
         isolation, why = resolve_mode(settings.service_isolation)

@@ -118,6 +118,13 @@ class RemoteServiceFailed(ApiError):
     type = "service_failed"
 
 
+class EngineFailed(ApiError):
+    """The remote query engine answered with an error, or with an answer that is cut or not whole."""
+
+    status = 502
+    type = "engine_failed"
+
+
 class LimitReached(ApiError):
     """A hard limit of the server stopped the query; `limit` names the setting."""
 
@@ -176,6 +183,8 @@ def from_failure(failure: QueryFailure, settings: Settings) -> ApiError:
         return LimitReached(message, limit="worker_memory_mb", worker_memory_mb=settings.worker_memory_mb)
     if kind in (Failure.UNREACHABLE, Failure.UNAVAILABLE):
         return Unavailable(message)
+    if kind is Failure.ENGINE_FAILED:
+        return EngineFailed(message)
     if kind is Failure.BLOCKED:
         return ServiceNotAllowed(
             "the query calls a SERVICE endpoint that the allowlist check could not verify; nothing was contacted. "

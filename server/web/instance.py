@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pyoxigraph
@@ -20,13 +21,18 @@ blueprint = Blueprint("instance", __name__)
 
 @blueprint.get("/-/health")
 def health() -> Response:
-    """Liveness plus the dataset version and size, so operators see which build answers."""
+    """Liveness plus the dataset version and size, so operators see which build answers; 503 when this front end
+    cannot answer for its build (no worker alive, or a remote engine that does not hold it or answers otherwise)."""
     state = runtime()
     info, engine = state.build, state.engine
     alive = engine.alive()  # the GOVSOCIAL_WORKERS of /sparql
-    return jsonify(
-        ok=alive > 0,
+    fit = state.engine_check.current() if state.engine_check is not None else None
+    ok = alive > 0 and (fit is None or fit.ok)
+    response = jsonify(
+        ok=ok,
         version=info.version,
+        replica=f"{state.settings.host}:{state.settings.port}",  # which replica behind a balancer answered
+        pid=os.getpid(),
         triples=info.triples,
         distinct_triples=info.distinct_triples,
         built_at=info.built_at,
@@ -38,7 +44,10 @@ def health() -> Response:
         clients_refused=state.clients.refused,
         result_cache=state.results.stats(),
         examples_prepared=len(state.prewarmed),
+        **({"engine_check": fit.as_json()} if fit is not None else {}),
     )
+    response.status_code = 200 if ok else 503  # a load balancer takes a 503 replica out of rotation
+    return response
 
 
 @blueprint.get("/-/version")

@@ -12,16 +12,17 @@ from typing import IO, TYPE_CHECKING
 
 from flask import Flask, current_app
 
+from server.engine.examples import Example
 from server.engine.interface import Engine
 from server.engine.result_cache import ResultCache
 from server.settings import Settings
 from server.store.builds import BuildInfo
 from server.web.client_limits import ClientLimiter
-from server.web.examples import Example
 
 if TYPE_CHECKING:
     from server.reconcile.matcher import Matcher
     from server.store.search_index import SearchIndex
+    from server.web.engine_check import EngineCheck
     from server.web.pages.vocabulary import Vocabulary
 
 _KEY = "govsocial"
@@ -51,6 +52,7 @@ class Runtime:
     held_build: IO[str] | None = None  # keeps this build from being pruned while the app serves it
     prewarmed: list[str] = field(default_factory=list)  # the example queries answered at start-up
     pages: PageMemo = field(default_factory=PageMemo)
+    engine_check: EngineCheck | None = None  # a remote engine's check against the build (None: the embedded one)
 
     @property
     def isolation(self) -> str:

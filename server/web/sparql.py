@@ -245,6 +245,11 @@ def sparql() -> Response:
     if facts.is_update:
         raise errors.ReadOnly(_READ_ONLY)
     check_nesting_or_refuse(facts)
+    if facts.pragmas:  # never forwarded: an engine behind us would obey what this endpoint does not offer
+        raise errors.MalformedQuery(
+            f"malformed query: `{facts.pragmas[0]}` is a vendor pragma, not SPARQL 1.1; this endpoint answers "
+            "standard SPARQL only. Remove it"
+        )
     check_services(facts.services, settings.service_allowlist)
     lane = check_service_text(facts, state.isolation, settings.service_allowlist)
     offered = offers(facts.is_graph_query)

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 
 from flask import Blueprint, render_template
 
-from server.web.examples import Example
+from server.engine.examples import Example
 from server.web.runtime import runtime
 
 blueprint = Blueprint("dashboard", __name__)

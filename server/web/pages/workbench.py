@@ -12,10 +12,10 @@ from typing import Any
 
 from flask import Blueprint, Response, render_template, request
 
+from server.engine.examples import Example
 from server.rdf.formats import as_config
 from server.rdf.namespaces import PREFIXES
 from server.web import errors
-from server.web.examples import Example
 from server.web.pages.vocabulary import vocabulary
 from server.web.runtime import runtime
 

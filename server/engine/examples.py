@@ -1,6 +1,7 @@
 """The example queries in queries/: SPARQL files whose header comments give a title and a description.
 
-They are data, not code: the tests run each one, and the pages list them, from this one reader.
+They are data, not code: the tests run each one, the pages list them, and the build records their answers
+to check an engine against, from this one reader.
 """
 
 from __future__ import annotations
