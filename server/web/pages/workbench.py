@@ -1,9 +1,10 @@
-"""The query workbench at `/`: a SPARQL editor, the example queries, results that link to the pages.
+"""The query workbench at `/`: a SPARQL editor, the example queries, answers read in several views.
 
-The page is a plain form that posts to /sparql, so it works without JavaScript; workbench.js turns it
-into the editor (highlighting, completion from the ontology and /-/search), runs queries with fetch,
-keeps the query in the URL and shows the parser's error beside the query. `?query=` or `?example=`
-prefill the editor, so a link reproduces a query.
+The page is a plain form that posts to /sparql, so it works without JavaScript; workbench*.js turn it
+into the editor (highlighting, completion from the ontology and /-/search), run queries with fetch and
+show the whole answer as a paged table, a chart, a timeline or a graph, with downloads of all of it from
+/sparql. `?query=` or `?example=` prefill the editor, so a link reproduces a query; the scripts also read
+a compressed query from the fragment (`#z=`), which never reaches the server.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from flask import Blueprint, Response, render_template, request
 from server.engine.examples import Example
 from server.rdf.formats import as_config
 from server.rdf.namespaces import PREFIXES
-from server.web import errors
+from server.web import assets, errors
 from server.web.pages.vocabulary import vocabulary
 from server.web.runtime import runtime
 
@@ -31,7 +32,10 @@ SELECT ?event ?institution ?date WHERE {
 ORDER BY ?date"""
 
 
-#: Download formats offered for each kind of result: (short name for `format=`, label, file suffix).
+#: Chart.js, loaded by the chart view the first time it draws (most answers are read as tables).
+CHART_SCRIPT = "chart.js/dist/chart.umd.min.js"
+
+
 def examples() -> list[Example]:
     return runtime().examples
 
@@ -41,7 +45,12 @@ def example_named(name: str) -> Example | None:
 
 
 def editor_config() -> dict[str, Any]:
-    """What the editor needs, embedded in the page: prefixes, vocabulary, examples, download formats."""
+    """What the scripts need, embedded in the page: prefixes, vocabulary, examples, formats, limits.
+
+    The prefixes are those the endpoint declares for every query; the workbench adds PREFIX lines for the ones a
+    query uses when it copies the query as code to run elsewhere. The limits say how large a download can be.
+    """
+    settings = runtime().settings
     return {
         "prefixes": PREFIXES,
         "vocabulary": vocabulary().completions(),
@@ -49,6 +58,8 @@ def editor_config() -> dict[str, Any]:
             {"name": e.name, "title": e.title, "description": e.description, "text": e.text} for e in examples()
         ],
         "downloads": as_config(),
+        "limits": {"max_result_bytes": settings.max_result_bytes, "max_query_bytes": settings.max_query_bytes},
+        "scripts": {"chart": "/assets/" + CHART_SCRIPT if assets.installed() else None},
     }
 
 

@@ -1,428 +1,293 @@
-// The query workbench: a SPARQL editor (CodeMirror 5, from npm), completion of our prefixes, terms and
-// names (/-/search), results as tables whose IRIs link to the entity pages, downloads in every format,
-// the query kept in the URL, and the parser's error shown beside the query.
+// The query workbench: runs the editor's query on /sparql, keeps the whole answer and shows it in the view
+// the reader picks (table, chart, timeline, graph; see workbench-*.js), offers it for download in full, keeps
+// query, view and options in the address, remembers recent queries, and shows the parser's error where it
+// points. The other workbench-*.js files are loaded before this one; each adds a part to window.Workbench.
 (function () {
   "use strict";
 
-  const config = JSON.parse(document.getElementById("workbench-config").textContent);
+  const W = window.Workbench;
+  const { dom, views, history: recent, snippets } = W;
+  const config = W.config;
   const autorun = JSON.parse(document.getElementById("workbench-autorun").textContent);
-  const textarea = document.getElementById("query");
   const form = document.getElementById("query-form");
   const runButton = document.getElementById("run");
   const statusBox = document.getElementById("status");
   const errorBox = document.getElementById("query-error");
+  const keysNow = document.getElementById("editor-keys-now");
   const results = document.getElementById("results");
-  const resultsTitle = document.getElementById("results-title");
   const resultsMeta = document.getElementById("results-meta");
-  const resultsBody = document.getElementById("results-body");
+  const staleNote = document.getElementById("results-stale");
   const downloads = document.getElementById("downloads");
-  const copyLink = document.getElementById("copy-link");
+  const panel = document.getElementById("results-body");
+  const tabs = [...document.querySelectorAll("#view-tabs [role=tab]")];
+  const shareButton = document.getElementById("share");
+  const shareBox = document.getElementById("share-box");
+  const shareUrl = document.getElementById("share-url");
+  const shareNote = document.getElementById("share-note");
+  const snippetBox = document.getElementById("snippet-box");
+  const snippetCode = document.getElementById("snippet");
+  const snippetTitle = document.getElementById("snippet-title");
+  const historyList = document.getElementById("history-list");
+  const historyCount = document.getElementById("history-count");
+  /** Links longer than this are downloaded by POST: the server reads request lines up to 256 KiB. */
+  const LONGEST_GET = 200000;
+  const KEEP_OPTIONS = ["size", "types", "chart"]; // what stays when the next query has other columns
 
-  const linkTarget = window.GovSocial.linkTarget;
-  const RESOURCE_PREFIXES = ["gsid", "institution", "person", "platform", "event", "reason", "source"];
-  const MAX_ROWS_SHOWN = 2000;
-  const LOCAL_NAME = /^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_-])?$/;
-  const prefixesByLength = Object.entries(config.prefixes).sort(function (a, b) { return b[1].length - a[1].length; });
+  const current = { answer: null, view: "table", options: {} };
+  let pending = null; // the AbortController of the run under way
 
-  let editor = null;
-  let errorLine = null;
-  let running = false;
-
-  // --- IRIs as the pages show them ---------------------------------------------------------
-
-  function compact(iri) {
-    for (const [name, namespace] of prefixesByLength) {
-      if (iri.startsWith(namespace)) {
-        const local = iri.slice(namespace.length);
-        if (local === "" || LOCAL_NAME.test(local)) return name + ":" + local;
-      }
-    }
-    return "<" + iri + ">";
-  }
-
-  // --- The editor ------------------------------------------------------------------------------
-
-  function getQuery() { return editor ? editor.getValue() : textarea.value; }
-
-  function setQuery(text) {
-    if (editor) {
-      editor.setValue(text);
-      editor.focus();
-      editor.setCursor(editor.lineCount(), 0);
-    } else {
-      textarea.value = text;
-    }
-  }
-
-  if (window.CodeMirror) {
-    editor = window.CodeMirror.fromTextArea(textarea, {
-      mode: "application/sparql-query",
-      lineNumbers: true,
-      matchBrackets: true,
-      autoCloseBrackets: true,
-      indentUnit: 2,
-      tabSize: 2,
-      viewportMargin: Infinity,
-      extraKeys: {
-        "Ctrl-Enter": function () { run(); },
-        "Cmd-Enter": function () { run(); },
-        "Ctrl-Space": function (cm) { complete(cm); },
-        "Tab": function (cm) {
-          if (cm.somethingSelected()) cm.indentSelection("add");
-          else cm.replaceSelection("  ");
-        },
-      },
-    });
-    editor.on("inputRead", function (cm, change) {
-      const typed = change.text.join("");
-      if (typed === ":" && !cm.state.completionActive) complete(cm);
-    });
-    editor.on("change", clearErrorMark);
-  } else {
-    textarea.addEventListener("keydown", function (event) {
-      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { event.preventDefault(); run(); }
-    });
-  }
-
-  // --- Completion --------------------------------------------------------------------------
-
-  function hintItem(text, name, label, kind) {
-    return {
-      text: text,
-      displayText: name,
-      render: function (element) {
-        const nameSpan = document.createElement("span");
-        nameSpan.className = "hint-name";
-        nameSpan.textContent = name;
-        element.appendChild(nameSpan);
-        if (label) {
-          const labelSpan = document.createElement("span");
-          labelSpan.className = "hint-label";
-          labelSpan.textContent = label + (kind ? " · " + kind : "");
-          element.appendChild(labelSpan);
-        }
-      },
-    };
-  }
-
-  function vocabularyHints(prefix, local) {
-    const lower = local.toLowerCase();
-    return config.vocabulary
-      .filter(function (term) {
-        if (!term.pname.startsWith(prefix + ":")) return false;
-        const name = term.pname.slice(prefix.length + 1).toLowerCase();
-        return !lower || name.startsWith(lower) || (term.label || "").toLowerCase().includes(lower);
-      })
-      .sort(function (a, b) {
-        const aStarts = a.pname.slice(prefix.length + 1).toLowerCase().startsWith(lower) ? 0 : 1;
-        const bStarts = b.pname.slice(prefix.length + 1).toLowerCase().startsWith(lower) ? 0 : 1;
-        return aStarts - bStarts || a.pname.localeCompare(b.pname);
-      })
-      .map(function (term) { return hintItem(term.pname, term.pname, term.label, term.kind); });
-  }
-
-  function searchHints(q, prefix) {
-    if (!q) return Promise.resolve([]);
-    let url = "/-/search?limit=15&q=" + encodeURIComponent(q);
-    if (prefix) url += "&prefix=" + encodeURIComponent(prefix);
-    return fetch(url, { headers: { Accept: "application/json" } })
-      .then(function (r) { return r.ok ? r.json() : { results: [] }; })
-      .then(function (data) {
-        return (data.results || []).map(function (hit) {
-          const types = hit.types.map(function (t) { return t.label; }).join(", ");
-          return hintItem(hit.prefixed, hit.prefixed, hit.label, types);
-        });
-      })
-      .catch(function () { return []; });
-  }
-
-  function complete(cm) {
-    cm.showHint({ hint: hintSource, completeSingle: false });
-  }
-
-  function hintSource(cm, callback) {
-    const cursor = cm.getCursor();
-    const before = cm.getLine(cursor.line).slice(0, cursor.ch);
-    const declaration = before.match(/^\s*PREFIX\s+([\w-]*)$/i);
-    if (declaration) {
-      const typed = declaration[1];
-      const list = Object.entries(config.prefixes)
-        .filter(function (entry) { return entry[0].startsWith(typed); })
-        .map(function (entry) { return hintItem(entry[0] + ": <" + entry[1] + ">", entry[0] + ":", entry[1]); });
-      callback({ list: list, from: { line: cursor.line, ch: cursor.ch - typed.length }, to: cursor });
-      return;
-    }
-    const pname = before.match(/([A-Za-z][\w-]*)?:([\w.-]*)$/);
-    if (pname && !/[<"]/.test(before.slice(before.length - pname[0].length - 1, before.length - pname[0].length))) {
-      const prefix = pname[1] || "";
-      const local = pname[2];
-      const from = { line: cursor.line, ch: cursor.ch - pname[0].length };
-      let list = vocabularyHints(prefix, local);
-      const lookup = RESOURCE_PREFIXES.includes(prefix) && local ? searchHints(local.replace(/-/g, " "), prefix) : Promise.resolve([]);
-      lookup.then(function (found) {
-        list = list.concat(found);
-        callback({ list: list, from: from, to: cursor });
-      });
-      return;
-    }
-    const word = before.match(/[A-Za-z\u00C0-\u024F][\w\u00C0-\u024F-]*$/);
-    if (!word) { callback(null); return; }
-    const typed = word[0];
-    const from = { line: cursor.line, ch: cursor.ch - typed.length };
-    const prefixes = Object.keys(config.prefixes)
-      .filter(function (name) { return name.startsWith(typed.toLowerCase()); })
-      .map(function (name) { return hintItem(name + ":", name + ":", config.prefixes[name], "prefix"); });
-    const terms = config.vocabulary
-      .filter(function (term) { return typed.length >= 2 && (term.label || "").toLowerCase().startsWith(typed.toLowerCase()); })
-      .map(function (term) { return hintItem(term.pname, term.pname, term.label, term.kind); });
-    (typed.length >= 2 ? searchHints(typed) : Promise.resolve([])).then(function (found) {
-      callback({ list: prefixes.concat(terms, found), from: from, to: cursor });
-    });
-  }
-  hintSource.async = true;
+  const editor = W.editor.create(document.getElementById("query"), {
+    run: function () { run(); },
+    changed: function () { if (!shareBox.hidden) shareBox.hidden = true; },
+    escaped: function (armed) {
+      keysNow.textContent = armed ? " · Tab now moves out of the editor (Shift-Tab backwards)." : "";
+    },
+  });
+  document.querySelectorAll(".js-only").forEach(function (element) { element.hidden = false; });
 
   // --- Errors ----------------------------------------------------------------------------------
 
-  function clearErrorMark() {
-    if (editor && errorLine !== null) {
-      editor.removeLineClass(errorLine, "background", "cm-error-line");
-      errorLine = null;
-    }
-  }
-
   function clearError() {
-    clearErrorMark();
+    editor.clearError();
     errorBox.hidden = true;
-    errorBox.textContent = "";
+    errorBox.replaceChildren();
   }
 
+  /**
+   * The server's message, once: it already names its kind ("malformed query: error at 3:6: …"). The position
+   * it gives is marked in the editor, and results still on the page are marked as those of an earlier query.
+   */
   function showError(body, status) {
     const message = (body && body.error) || "the query failed";
-    const type = (body && body.type) || "error";
-    errorBox.innerHTML = "";
-    const title = document.createElement("strong");
-    title.textContent = status + " " + type.replace(/_/g, " ") + ": ";
-    errorBox.appendChild(title);
-    errorBox.appendChild(document.createTextNode(message));
-    errorBox.hidden = false;
-    const at = message.match(/at (\d+):(\d+)/);
-    if (editor && at) {
-      const line = Math.max(0, Math.min(editor.lineCount() - 1, parseInt(at[1], 10) - 1));
-      errorLine = line;
-      editor.addLineClass(line, "background", "cm-error-line");
-      editor.setCursor({ line: line, ch: Math.max(0, parseInt(at[2], 10) - 1) });
-      editor.scrollIntoView({ line: line, ch: 0 }, 60);
+    const kind = ((body && body.type) || "error").replace(/_/g, " ");
+    const text = message.toLowerCase().startsWith(kind) ? message : kind + ": " + message;
+    errorBox.replaceChildren(dom.element("strong", "", (status ? "Error " + status : "Error") + " · "), document.createTextNode(text));
+    const at = /error at (\d+):(\d+)/.exec(message);
+    const unknown = /unknown prefix ((?:[\w.-]*:(?:, )?)+)/.exec(message);
+    const names = unknown ? unknown[1].split(", ").map(function (n) { return n.replace(/:$/, ""); }) : [];
+    if (at || names.length) {
+      const line = at ? parseInt(at[1], 10) : 0;
+      const column = at ? parseInt(at[2], 10) : 0;
+      editor.markError(line, column, names);
+      if (line) {
+        const go = dom.element("button", "go-to-error", "Go to line " + line + ", column " + column);
+        go.type = "button";
+        go.addEventListener("click", function () { editor.focusAt(line, column); });
+        errorBox.appendChild(document.createTextNode(" "));
+        errorBox.appendChild(go);
+      }
     }
+    errorBox.hidden = false;
     statusBox.textContent = "";
+    if (!results.hidden) {
+      results.classList.add("stale");
+      staleNote.hidden = false;
+    }
   }
 
   // --- Results ---------------------------------------------------------------------------------
-
-  // An IRI as a link where linkTarget allows one, else as text (a `javascript:` IRI must never be clickable).
-  function iriElement(iri) {
-    const href = linkTarget(iri);
-    const element = document.createElement(href ? "a" : "span");
-    element.title = iri;
-    if (href) {
-      element.href = href;
-      if (!href.startsWith("/")) { element.className = "external"; element.rel = "noopener"; }
-    } else {
-      element.className = "unlinked";
-    }
-    const code = document.createElement("code");
-    code.textContent = compact(iri);
-    element.appendChild(code);
-    return element;
-  }
-
-  function cellFor(term) {
-    const td = document.createElement("td");
-    if (!term) return td;
-    if (term.value.length <= 24) td.className = "short";
-    if (term.type === "uri") {
-      td.appendChild(iriElement(term.value));
-    } else if (term.type === "bnode") {
-      const code = document.createElement("code");
-      code.textContent = "_:" + term.value;
-      td.appendChild(code);
-    } else {
-      const span = document.createElement("span");
-      span.className = "literal";
-      span.textContent = term.value;
-      if (term["xml:lang"]) span.lang = term["xml:lang"];
-      td.appendChild(span);
-      const note = term["xml:lang"] ? term["xml:lang"] : (term.datatype && !term.datatype.endsWith("#string") ? compact(term.datatype).replace(/^<|>$/g, "") : "");
-      if (note) {
-        const tag = document.createElement("span");
-        tag.className = "tag";
-        tag.textContent = " " + note;
-        td.appendChild(tag);
-      }
-    }
-    return td;
-  }
-
-  function table(vars, rows) {
-    const tableEl = document.createElement("table");
-    tableEl.className = "data results-table";
-    const head = tableEl.createTHead().insertRow();
-    const corner = document.createElement("th");
-    corner.className = "row-number";
-    corner.textContent = "#";
-    head.appendChild(corner);
-    vars.forEach(function (name) {
-      const th = document.createElement("th");
-      th.scope = "col";
-      th.textContent = "?" + name;
-      head.appendChild(th);
-    });
-    const body = tableEl.createTBody();
-    rows.slice(0, MAX_ROWS_SHOWN).forEach(function (row, index) {
-      const tr = body.insertRow();
-      const number = document.createElement("td");
-      number.className = "row-number";
-      number.textContent = index + 1;
-      tr.appendChild(number);
-      vars.forEach(function (name) { tr.appendChild(cellFor(row[name])); });
-    });
-    return tableEl;
-  }
-
-  // N-Triples, one statement a line, parsed into the same term shape as SPARQL JSON.
-  const NT_TERM = /^(?:<([^>]*)>|_:(\S+)|"((?:[^"\\]|\\.)*)"(?:@([A-Za-z0-9-]+)|\^\^<([^>]*)>)?)\s*/;
-
-  function unescapeLiteral(text) {
-    return text.replace(/\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)/g, function (_, code) {
-      if (code[0] === "u" || code[0] === "U") return String.fromCodePoint(parseInt(code.slice(1), 16));
-      return { t: "\t", n: "\n", r: "\r", b: "\b", f: "\f" }[code] || code;
-    });
-  }
-
-  function parseNTriples(text) {
-    const triples = [];
-    text.split("\n").forEach(function (line) {
-      let rest = line.trim();
-      if (!rest || rest.startsWith("#")) return;
-      const terms = [];
-      for (let i = 0; i < 3; i++) {
-        const m = rest.match(NT_TERM);
-        if (!m) return;
-        if (m[1] !== undefined) terms.push({ type: "uri", value: m[1] });
-        else if (m[2] !== undefined) terms.push({ type: "bnode", value: m[2] });
-        else {
-          const literal = { type: "literal", value: unescapeLiteral(m[3]) };
-          if (m[4]) literal["xml:lang"] = m[4];
-          if (m[5]) literal.datatype = m[5];
-          terms.push(literal);
-        }
-        rest = rest.slice(m[0].length);
-      }
-      triples.push({ subject: terms[0], predicate: terms[1], object: terms[2] });
-    });
-    return triples;
-  }
-
-  function showDownloads(kind, query) {
-    downloads.innerHTML = "Download:";
-    config.downloads[kind].forEach(function (entry) {
-      const a = document.createElement("a");
-      a.href = "/sparql?format=" + entry.name + "&query=" + encodeURIComponent(query);
-      a.download = "govsocial-result." + entry.suffix;
-      a.textContent = entry.label;
-      a.type = entry.media_type;
-      a.className = "download";
-      a.dataset.format = entry.name;
-      downloads.appendChild(document.createTextNode(" "));
-      downloads.appendChild(a);
-    });
-  }
-
-  function showResults(kind, count, elapsed, content, query, noun) {
-    results.hidden = false;
-    resultsTitle.textContent = "Results";
-    const shown = count > MAX_ROWS_SHOWN ? " (first " + MAX_ROWS_SHOWN + " shown; download for all)" : "";
-    resultsMeta.innerHTML = "";
-    const countSpan = document.createElement("span");
-    countSpan.id = "row-count";
-    countSpan.dataset.rows = String(count);
-    countSpan.textContent = count + " " + noun + (count === 1 ? "" : "s") + shown;
-    resultsMeta.appendChild(countSpan);
-    resultsMeta.appendChild(document.createTextNode(" in " + formatTime(elapsed)));
-    resultsBody.innerHTML = "";
-    resultsBody.appendChild(content);
-    showDownloads(kind, query);
-    statusBox.textContent = "";
-  }
 
   function formatTime(ms) {
     return ms < 1000 ? Math.round(ms) + " ms" : (ms / 1000).toFixed(2) + " s";
   }
 
-  function renderJson(data, elapsed, query) {
-    if (typeof data.boolean === "boolean") {
-      const p = document.createElement("p");
-      p.className = "ask-answer";
-      p.textContent = data.boolean ? "Yes (true)" : "No (false)";
-      showResults("table", 1, elapsed, p, query, "answer");
-      return;
-    }
-    const vars = data.head.vars || [];
-    const rows = data.results.bindings || [];
-    showResults("table", rows.length, elapsed, table(vars, rows), query, "row");
+  function sizeText(bytes) {
+    return bytes >= 1048576 ? Math.round(bytes / 1048576) + " MB" : Math.round(bytes / 1024) + " KB";
   }
 
-  function renderGraph(text, elapsed, query) {
-    const triples = parseNTriples(text);
-    showResults("graph", triples.length, elapsed, table(["subject", "predicate", "object"], triples), query, "triple");
+  /** A download the server answers in full: a link to /sparql with `format=`, by POST when too long for GET. */
+  function showDownloads(answer) {
+    downloads.replaceChildren(document.createTextNode("Download the whole answer:"));
+    const limit = config.limits ? " (up to " + sizeText(config.limits.max_result_bytes) + ")" : "";
+    config.downloads[answer.kind === "graph" ? "graph" : "table"].forEach(function (entry) {
+      const a = dom.element("a", "download", entry.label);
+      a.href = "/sparql?format=" + encodeURIComponent(entry.name) + "&query=" + encodeURIComponent(answer.query);
+      a.download = "govsocial-result." + entry.suffix;
+      a.type = entry.media_type;
+      a.title = "All " + dom.count(answer.count) + " " + answer.noun + (answer.count === 1 ? "" : "s") + " as " + entry.label + limit;
+      a.dataset.format = entry.name;
+      if (a.href.length > LONGEST_GET) {
+        a.addEventListener("click", function (event) {
+          event.preventDefault();
+          downloadByPost(answer.query, entry);
+        });
+      }
+      downloads.appendChild(document.createTextNode(" "));
+      downloads.appendChild(a);
+    });
+  }
+
+  function downloadByPost(query, entry) {
+    statusBox.textContent = "Preparing the download…";
+    fetch("/sparql", { method: "POST", headers: { Accept: entry.media_type }, body: new URLSearchParams({ query: query }) })
+      .then(function (response) {
+        if (!response.ok) return response.json().then(function (body) { showError(body, response.status); });
+        return response.blob().then(function (blob) {
+          const url = URL.createObjectURL(blob);
+          const a = document.createElement("a");
+          a.href = url;
+          a.download = "govsocial-result." + entry.suffix;
+          document.body.appendChild(a);
+          a.click();
+          a.remove();
+          setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
+          statusBox.textContent = "";
+        });
+      })
+      .catch(function (error) { showError({ error: "the download failed: " + error, type: "network_error" }, 0); });
+  }
+
+  function showMeta(answer) {
+    const countSpan = dom.element("span", "", dom.count(answer.count) + " " + answer.noun + (answer.count === 1 ? "" : "s"));
+    countSpan.id = "row-count";
+    countSpan.dataset.rows = String(answer.count);
+    resultsMeta.replaceChildren(countSpan, document.createTextNode(" in " + formatTime(answer.elapsed)));
+  }
+
+  /** Why a view cannot show the answer (null when it can), found once per answer: a check reads every row. */
+  function unfit(answer, name) {
+    if (!answer.fits) answer.fits = {};
+    if (!(name in answer.fits)) answer.fits[name] = views[name].fit(answer);
+    return answer.fits[name];
+  }
+
+  /** Tabs that will fall back to the table say so before they are chosen. */
+  function showTabs() {
+    tabs.forEach(function (tab) {
+      const selected = tab.dataset.view === current.view;
+      tab.setAttribute("aria-selected", String(selected));
+      tab.tabIndex = selected ? 0 : -1;
+      const reason = current.answer ? unfit(current.answer, tab.dataset.view) : null;
+      tab.classList.toggle("unfit", !!reason);
+      tab.title = reason || "";
+    });
+  }
+
+  function change(patch) {
+    Object.assign(current.options, patch);
+    keepInAddress(false);
+    showView();
+  }
+
+  function showView() {
+    Object.values(views).forEach(function (view) { if (view.dispose) view.dispose(); });
+    panel.replaceChildren();
+    const answer = current.answer;
+    const view = views[current.view];
+    const reason = unfit(answer, current.view);
+    panel.dataset.view = reason ? "table" : current.view;
+    if (reason) {
+      panel.appendChild(dom.note(reason));
+      views.table.render(panel, answer, current.options, change);
+    } else {
+      view.render(panel, answer, current.options, change);
+    }
+    showTabs();
+  }
+
+  function showAnswer(answer) {
+    current.answer = answer;
+    results.hidden = false;
+    results.classList.remove("stale");
+    staleNote.hidden = true;
+    showMeta(answer);
+    showDownloads(answer);
+    showView();
+    statusBox.textContent = "";
+  }
+
+  function answerOf(response, query, started) {
+    const type = response.headers.get("Content-Type") || "";
+    if (type.startsWith("application/sparql-results+json")) {
+      return response.json().then(function (data) {
+        const elapsed = performance.now() - started;
+        if (typeof data.boolean === "boolean") {
+          return { kind: "ask", boolean: data.boolean, vars: [], rows: [], count: 1, noun: "answer", query: query, elapsed: elapsed };
+        }
+        const rows = data.results.bindings || [];
+        return { kind: "select", vars: data.head.vars || [], rows: rows, count: rows.length, noun: "row", query: query, elapsed: elapsed };
+      });
+    }
+    return response.text().then(function (text) {
+      const triples = W.terms.parseNTriples(text);
+      return {
+        kind: "graph", triples: triples, vars: ["subject", "predicate", "object"], rows: triples, count: triples.length,
+        noun: "triple", query: query, elapsed: performance.now() - started,
+      };
+    });
+  }
+
+  // --- The address -----------------------------------------------------------------------------
+
+  /** Write query, view and options into the address: a new history entry for a new query, else in place. */
+  function keepInAddress(isNewQuery) {
+    const query = current.answer ? current.answer.query : editor.getValue();
+    return W.state.address(query, current.view, current.options).then(function (url) {
+      const here = window.location.pathname + window.location.search + window.location.hash;
+      if (url === here) return;
+      if (isNewQuery) window.history.pushState(null, "", url);
+      else window.history.replaceState(null, "", url);
+    });
   }
 
   // --- Running ---------------------------------------------------------------------------------
 
-  function keepInUrl(query) {
-    const url = "/?query=" + encodeURIComponent(query);
-    if (window.location.pathname + window.location.search !== url) {
-      window.history.pushState({ query: query }, "", url);
-    }
-  }
-
-  function run() {
-    if (running) return;
-    const query = getQuery();
+  /**
+   * Run the editor's query. `given` carries a view and options read from an address, which then replace the
+   * current ones; without it, a query other than the last keeps only the options that fit any answer.
+   */
+  function run(given) {
+    const query = editor.getValue();
     if (!query.trim()) { showError({ error: "the query is empty", type: "malformed_query" }, 400); return; }
-    running = true;
+    if (pending) pending.abort();
+    const controller = new AbortController();
+    pending = controller;
     runButton.disabled = true;
     clearError();
     statusBox.textContent = "Running…";
+    results.setAttribute("aria-busy", "true");
     const started = performance.now();
+    const previous = current.answer ? current.answer.query : null;
     fetch("/sparql", {
       method: "POST",
-      headers: {
-        "Content-Type": "application/x-www-form-urlencoded",
-        Accept: "application/sparql-results+json, application/n-triples;q=0.9",
-      },
+      headers: { Accept: "application/sparql-results+json, application/n-triples;q=0.9" },
       body: new URLSearchParams({ query: query }),
+      signal: controller.signal,
     })
       .then(function (response) {
-        const type = response.headers.get("Content-Type") || "";
         if (!response.ok) {
           return response.text().then(function (text) {
             let body;
-            try { body = JSON.parse(text); } catch (e) { body = { error: text || response.statusText }; }
+            try { body = JSON.parse(text); } catch (error) { body = { error: text || response.statusText }; }
             showError(body, response.status);
+            recent.add({ query: query, rows: null, noun: "", view: current.view, failed: true });
+            showHistory();
           });
         }
-        keepInUrl(query);
-        if (type.startsWith("application/sparql-results+json")) {
-          return response.json().then(function (data) { renderJson(data, performance.now() - started, query); });
-        }
-        return response.text().then(function (text) { renderGraph(text, performance.now() - started, query); });
+        return answerOf(response, query, started).then(function (answer) {
+          if (given) {
+            current.view = given.view;
+            current.options = Object.assign({}, given.options);
+          } else if (query !== previous) {
+            const kept = {};
+            KEEP_OPTIONS.forEach(function (key) { if (current.options[key] !== undefined) kept[key] = current.options[key]; });
+            current.options = kept;
+          }
+          showAnswer(answer);
+          keepInAddress(!given && query !== previous);
+          recent.add({ query: query, rows: answer.count, noun: answer.noun, view: current.view });
+          showHistory();
+        });
       })
       .catch(function (error) {
+        if (error.name === "AbortError") return; // a newer run took its place
         showError({ error: "the server could not be reached: " + error, type: "network_error" }, 0);
       })
       .finally(function () {
-        running = false;
+        if (pending !== controller) return;
+        pending = null;
         runButton.disabled = false;
+        results.removeAttribute("aria-busy");
       });
   }
 
@@ -431,6 +296,33 @@
     run();
   });
 
+  // --- Views -----------------------------------------------------------------------------------
+
+  function choose(tab) {
+    current.view = tab.dataset.view;
+    if (current.answer) { showView(); keepInAddress(false); } else showTabs();
+  }
+
+  tabs.forEach(function (tab, index) {
+    tab.addEventListener("click", function () { choose(tab); });
+    tab.addEventListener("keydown", function (event) {
+      const moves = { ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: tabs.length - 1 };
+      if (!(event.key in moves)) return;
+      event.preventDefault();
+      const next = tabs[(moves[event.key] + tabs.length) % tabs.length];
+      next.focus();
+      choose(next);
+    });
+  });
+
+  // --- Examples and history --------------------------------------------------------------------
+
+  function openQuery(query, given) {
+    editor.setValue(query);
+    run(given);
+    form.scrollIntoView({ behavior: "smooth", block: "start" });
+  }
+
   document.querySelectorAll("a.example[data-example]").forEach(function (link) {
     link.addEventListener("click", function (event) {
       const example = config.examples.find(function (e) { return e.name === link.dataset.example; });
@@ -438,30 +330,121 @@
       event.preventDefault();
       document.querySelectorAll("ol.examples li.current").forEach(function (li) { li.classList.remove("current"); });
       link.closest("li").classList.add("current");
-      setQuery(example.text);
-      run();
-      form.scrollIntoView({ behavior: "smooth", block: "start" });
+      openQuery(example.text);
     });
   });
 
-  window.addEventListener("popstate", function () {
-    const params = new URLSearchParams(window.location.search);
-    const query = params.get("query");
-    if (query !== null) { setQuery(query); run(); }
-  });
-
-  if (copyLink) {
-    copyLink.hidden = false;
-    copyLink.addEventListener("click", function () {
-      const url = window.location.origin + "/?query=" + encodeURIComponent(getQuery());
-      const done = function () {
-        copyLink.textContent = "Link copied";
-        setTimeout(function () { copyLink.textContent = "Copy link to this query"; }, 1500);
-      };
-      if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(url).then(done, done);
-      else done();
+  function showHistory() {
+    const entries = recent.list();
+    historyCount.textContent = entries.length ? " (" + entries.length + ")" : "";
+    historyList.replaceChildren();
+    if (!entries.length) {
+      historyList.appendChild(dom.element("li", "empty", "Queries you run are listed here, in this browser only."));
+      return;
+    }
+    entries.forEach(function (entry) {
+      const item = dom.element("li", entry.failed ? "failed" : "");
+      const button = dom.element("button", "history-open", recent.summary(entry.query));
+      button.type = "button";
+      button.title = entry.query;
+      button.addEventListener("click", function () {
+        openQuery(entry.query, { view: W.state.views.includes(entry.view) ? entry.view : "table", options: {} });
+      });
+      item.appendChild(button);
+      const when = new Date(entry.at);
+      const time = dom.element("time", "", when.toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" }));
+      time.dateTime = entry.at;
+      const meta = dom.element("p", "history-meta");
+      meta.appendChild(time);
+      meta.appendChild(document.createTextNode(entry.failed ? " · failed" :
+        " · " + dom.count(entry.rows) + " " + entry.noun + (entry.rows === 1 ? "" : "s") + (entry.view && entry.view !== "table" ? " · " + entry.view : "")));
+      item.appendChild(meta);
+      historyList.appendChild(item);
     });
   }
 
-  if (autorun) run();
+  document.getElementById("history-clear").addEventListener("click", function () { recent.clear(); showHistory(); });
+
+  const sideTabs = [...document.querySelectorAll("#side-tabs [role=tab]")];
+  sideTabs.forEach(function (tab, index) {
+    const select = function () {
+      sideTabs.forEach(function (other) {
+        const on = other === tab;
+        other.setAttribute("aria-selected", String(on));
+        other.tabIndex = on ? 0 : -1;
+        document.getElementById(other.getAttribute("aria-controls")).hidden = !on;
+      });
+    };
+    tab.addEventListener("click", select);
+    tab.addEventListener("keydown", function (event) {
+      if (event.key !== "ArrowRight" && event.key !== "ArrowLeft") return;
+      event.preventDefault();
+      const next = sideTabs[(index + (event.key === "ArrowRight" ? 1 : -1) + sideTabs.length) % sideTabs.length];
+      next.focus();
+      next.click();
+    });
+  });
+
+  // --- Sharing ---------------------------------------------------------------------------------
+
+  function copy(text, done) {
+    if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(text).then(function () { done(true); }, function () { done(false); });
+    else done(false);
+  }
+
+  shareButton.addEventListener("click", function () {
+    W.state.address(editor.getValue(), current.view, current.options).then(function (path) {
+      const url = window.location.origin + path;
+      shareUrl.value = url;
+      shareBox.hidden = false;
+      shareUrl.focus();
+      shareUrl.select();
+      const length = dom.count(url.length) + " characters" + (path.startsWith("/#z=") ? ", the query compressed" : "");
+      copy(url, function (copied) { shareNote.textContent = (copied ? "Copied: " : "Select and copy: ") + length + "."; });
+    });
+  });
+
+  document.querySelectorAll("button[data-snippet]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      const language = button.dataset.snippet;
+      const text = snippets.snippet(language, editor.getValue(), window.location.origin + "/sparql");
+      snippetCode.textContent = text;
+      snippetBox.dataset.language = language;
+      const added = snippets.missingPrefixes(editor.getValue());
+      snippetTitle.textContent = snippets.languages[language] +
+        (added.length ? " · adds PREFIX " + added.map(function (n) { return n + ":"; }).join(" ") : "");
+      snippetBox.hidden = false;
+      copy(text, function (copied) { document.getElementById("snippet-note").textContent = copied ? "Copied." : ""; });
+    });
+  });
+  document.getElementById("snippet-copy").addEventListener("click", function () {
+    copy(snippetCode.textContent, function (copied) {
+      document.getElementById("snippet-note").textContent = copied ? "Copied." : "Select the text and copy it.";
+    });
+  });
+  document.getElementById("snippet-close").addEventListener("click", function () { snippetBox.hidden = true; });
+
+  // --- Start -----------------------------------------------------------------------------------
+
+  /** Show what the address asks for; run it when it names a query (or the server was asked to). */
+  function fromAddress(runIt) {
+    return W.state.read().then(function (state) {
+      current.view = state.view;
+      current.options = Object.assign({}, state.options);
+      showTabs();
+      if (state.query === null) return; // the address names no query: the editor keeps the server's text
+      if (state.query !== editor.getValue()) editor.setValue(state.query);
+      if (runIt) run({ view: state.view, options: state.options });
+    }).catch(function (error) {
+      showError({ error: String(error.message || error), type: "bad_link" }, 0);
+    });
+  }
+
+  // back and forward, and a shared link pasted into the address bar of an open workbench (a change of the
+  // fragment only, which loads no new page but is a history step all the same)
+  window.addEventListener("popstate", function () { fromAddress(true); });
+
+  showHistory();
+  if (window.location.hash === "#prefixes") document.getElementById("prefixes").open = true;
+  fromAddress(autorun || /(^#|&)z=/.test(window.location.hash));
 })();
