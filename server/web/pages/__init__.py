@@ -1,1 +1,1 @@
-"""The pages a person reads: workbench, Linked Data, entity pages, dashboard, dataset, search and ontology."""
+"""The pages a person reads: workbench, Linked Data, entity pages, dashboard, dataset, search, ontology and how-to."""

@@ -13,14 +13,14 @@ from flask import Flask
 from server import __version__
 from server.rdf.terms import compact
 from server.web import assets
-from server.web.pages import coverage, dashboard, dataset, linkeddata, search, workbench
+from server.web.pages import coverage, dashboard, dataset, howto, linkeddata, search, workbench
 from server.web.pages.present import datatype_name, format_date, href, human_size, is_local, wikidata_page
 from server.web.runtime import runtime
 
 
 def register_pages(app: Flask) -> None:
     """Add the page blueprints, the template filters and the shared template context to an app."""
-    for module in (workbench, linkeddata, search, dashboard, dataset, coverage, assets):
+    for module in (workbench, linkeddata, search, dashboard, dataset, coverage, howto, assets):
         app.register_blueprint(module.blueprint)
     app.jinja_env.filters.update(
         compact=compact,
