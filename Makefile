@@ -14,7 +14,7 @@ JENA_CMDS := /usr/share/java/jena-cmds.jar
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
 
-.PHONY: install build serve test lint clean bench browser clients
+.PHONY: install build serve test lint clean bench browser clients cluster
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,14 @@ build: $(STAMP)
 
 serve: build $(NODE_STAMP)
 	$(BIN)/govsocial serve
+
+# Several replicas behind HAProxy on this machine, in the foreground (README, "Running several replicas"):
+# SIGHUP rolls them onto a new current build, SIGTERM or Ctrl-C stops all of it.
+REPLICAS ?= 2
+PORT ?= 8080
+
+cluster: build clients
+	$(BIN)/govsocial cluster --replicas $(REPLICAS) --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

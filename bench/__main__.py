@@ -17,7 +17,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import report
+from . import cluster, report
 from .builds import build, ensure_data, profile, scale_name
 from .client import Client
 from .compare import compare
@@ -60,6 +60,16 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--load-seconds", type=float, default=60)
     parser.add_argument("--load-timeout-s", type=float, default=2, help="GOVSOCIAL_QUERY_TIMEOUT_S under load")
     parser.add_argument("--no-rebuild", action="store_true", help="reuse a store already built from the same data")
+    parser.add_argument(
+        "--cluster", action="store_true", help="also measure 2 replicas behind HAProxy against 1, and a replica killed"
+    )
+    parser.add_argument(
+        "--cluster-store", type=Path, default=None, help="built store of the cluster measurement (default: ours, real)"
+    )
+    parser.add_argument("--cluster-clients", type=int, default=8)
+    parser.add_argument("--cluster-seconds", type=float, default=20, help="seconds of each turn A B A B")
+    parser.add_argument("--cluster-rounds", type=int, default=2)
+    parser.add_argument("--cluster-kills", type=int, default=4, help="replicas killed under load, one per turn")
     return parser
 
 
@@ -118,6 +128,9 @@ def main(argv: list[str] | None = None) -> int:
         name = scale_name(args.load_scale[0] if args.load_scale else min(args.scales))
         if results["builds"][name]["build"].get("ok"):
             results["load"] = _load(args, name, logs)
+    if args.cluster:
+        results["cluster"] = _cluster(args, logs)
+        _save(out, results)
     results["targets"] = report.targets(results)
     results["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     path = _save(out, results)
@@ -127,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
         print(report.comparison_table(name, comparison))
     if "load" in results:
         print(report.load_table(results["load"]))
+    if "cluster" in results:
+        print(cluster.table(results["cluster"]))
     print(report.targets_table(results["targets"]))
     print(f"results: {path}\nplot: {out / 'latency.png'}")
     return 0
@@ -212,6 +227,32 @@ def _load(args: argparse.Namespace, name: str, logs: Path) -> dict:
         server.stop()
     result.update(scale=name, query_timeout_s=args.load_timeout_s, settings=settings)
     _log(report.load_table(result))
+    return result
+
+
+def _cluster(args: argparse.Namespace, logs: Path) -> dict:
+    """The cluster measurement (bench/cluster.py) on our own build of the real data unless told otherwise."""
+    from server.settings import Settings
+
+    store = args.cluster_store or Settings().store
+    work = args.out / "stores" / "cluster"
+    work.mkdir(parents=True, exist_ok=True)
+    iris, words = parameters((store / "current").resolve() / "oxigraph", args.seed)
+    mix = comparison_mix(PROJECT_DIR / "queries", iris, words)
+    _log(f"[cluster] {store}: 1 replica against 2, {len(mix)} queries in the mix ...")
+    result = cluster.measure(
+        store,
+        work,
+        mix,
+        clients=args.cluster_clients,
+        seconds=args.cluster_seconds,
+        rounds=args.cluster_rounds,
+        timeout=args.query_timeout + 10,
+        kills=args.cluster_kills,
+        log=_log,
+    )
+    result["store"] = str(store)
+    _log(cluster.table(result))
     return result
 
 

@@ -26,7 +26,8 @@ ALLOWED: dict[str, set[str]] = {
     "wikidata": {"rdf", "store", "engine", "shared"},
     "imports": {"rdf", "reconcile", "shared"},
     "curate": {"rdf", "build", "reconcile", "imports", "shared"},
-    "cli": {"rdf", "store", "engine", "build", "web", "wikidata", "imports", "curate", "reconcile", "shared"},
+    "deploy": {"store", "shared"},
+    "cli": {"rdf", "store", "engine", "build", "web", "wikidata", "imports", "curate", "reconcile", "deploy", "shared"},
 }
 #: Libraries only the build (rdflib reads the shapes) and the tests (pyshacl) may load.
 BUILD_ONLY_LIBRARIES = ("rdflib", "pyshacl")

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from server.cli import artifact, cluster
 from server.cli.render import FORMAT_NAMES, FormatMismatch, render
 from server.engine.query import QuerySyntaxError, run_query
 from server.engine.querytext import QueryTooDeep
@@ -91,6 +92,12 @@ def _parser() -> argparse.ArgumentParser:
 
     build_cmd = commands.add_parser("build", help="validate ontology/ and data/, then load them into a new store")
     build_cmd.add_argument("--store", type=Path, help="store directory (default: GOVSOCIAL_STORE or var/store)")
+    build_cmd.add_argument(
+        "--export",
+        type=Path,
+        metavar="FILE",
+        help="then write the new build as one checked archive FILE (as `govsocial pack FILE`), to ship to replicas",
+    )
     build_cmd.set_defaults(handler=_build)
 
     query_cmd = commands.add_parser("query", help="run a SPARQL query against the built store")
@@ -140,6 +147,9 @@ def _parser() -> argparse.ArgumentParser:
     statements_cmd.add_argument("--out", default="-", help="file to write the commands to (default -: standard output)")
     statements_cmd.set_defaults(handler=_export_quickstatements)
 
+    artifact.register(commands)  # pack, unpack
+    cluster.register(commands)  # cluster, haproxy-config
+
     settings_cmd = commands.add_parser("settings", help="list every setting, its value and what it does")
     settings_cmd.set_defaults(handler=_settings)
     return parser
@@ -173,6 +183,8 @@ def _build(args: argparse.Namespace) -> int:
     for graph, count in info.graphs.items():
         print(f"  {graph.ljust(width)}  {count:>9}")
     print(f"Store: {settings.store}")
+    if args.export is not None:
+        artifact.pack_current(settings.store, args.export)
     return EXIT_OK
 
 
