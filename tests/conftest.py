@@ -5,6 +5,7 @@ the server tier, stopped together at the end)."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -33,6 +34,7 @@ from .support import (
     InProcess,
     free_port,
     oxigraph_server,
+    stop_process,
 )
 
 
@@ -103,13 +105,7 @@ class RunningServer:
 
     def stop(self) -> None:
         """Stop the server the way an operator does (SIGTERM), and make sure it is gone."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
 
 
 @pytest.fixture(scope="session")
@@ -125,6 +121,15 @@ def start_server(built_store_dir: Path) -> Iterator:
     yield start
     with ThreadPoolExecutor(max_workers=max(len(started), 1)) as stopping:  # each may take seconds to stop
         list(stopping.map(RunningServer.stop, started))
+
+
+@pytest.fixture(scope="session")
+def replica(built_store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`oxigraph serve-read-only` on a copy of the build, as a replica would be deployed: a remote engine."""
+    copy = tmp_path_factory.mktemp("replica") / "oxigraph"
+    shutil.copytree(current_build(built_store_dir) / ENGINE_DIR, copy)
+    with oxigraph_server(copy) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -45,6 +45,17 @@ def govsocial(*args: str, **kwargs) -> subprocess.CompletedProcess[str]:
     return subprocess.run([GOVSOCIAL, *args], capture_output=True, text=True, timeout=300, cwd=PROJECT_DIR, **kwargs)
 
 
+def stop_process(process: subprocess.Popen, seconds: float = 10) -> None:
+    """Stop a process the way an operator does (SIGTERM), and make sure it is gone."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 #: Oxigraph's own command-line server, installed with the test extras.
 OXIGRAPH = str(Path(sys.executable).with_name("oxigraph"))
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import threading
 import time
 import urllib.request
@@ -22,7 +21,7 @@ from urllib.parse import parse_qs
 import pytest
 import requests
 
-from server.store.builds import DUMPS_DIR, ENGINE_DIR, current_build
+from server.store.builds import DUMPS_DIR, current_build
 
 from .support import oxigraph_server
 
@@ -108,15 +107,6 @@ def _send(
         handler.send_header(name, value)
     handler.end_headers()
     handler.wfile.write(body)
-
-
-@pytest.fixture(scope="module")
-def replica(built_store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """oxigraph serve-read-only on a copy of the build: the engine the stand-in forwards to."""
-    copy = tmp_path_factory.mktemp("replica") / "oxigraph"
-    shutil.copytree(current_build(built_store_dir) / ENGINE_DIR, copy)
-    with oxigraph_server(copy) as url:
-        yield url
 
 
 @pytest.fixture(scope="module")

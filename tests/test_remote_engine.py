@@ -3,28 +3,15 @@
 from __future__ import annotations
 
 import re
-import shutil
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pyoxigraph
 import pytest
 import requests
 
 from server.engine.remote import shift_lines_back, with_prologue
-from server.store.builds import ENGINE_DIR, current_build
 
-from .support import free_port, oxigraph_server
-
-
-@pytest.fixture(scope="module")
-def replica(built_store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A read-only Oxigraph server on a copy of the build, as a replica would be deployed."""
-    copy = tmp_path_factory.mktemp("replica") / "oxigraph"
-    shutil.copytree(current_build(built_store_dir) / ENGINE_DIR, copy)
-    with oxigraph_server(copy) as url:
-        yield url
+from .support import free_port
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ import pyoxigraph
 import pytest
 import requests
 
-from .support import free_port
+from .support import free_port, stop_process
 
 HAPROXY = shutil.which("haproxy")
 pytestmark = pytest.mark.skipif(HAPROXY is None, reason="haproxy is not installed (`make test` installs it)")
@@ -76,12 +76,7 @@ class Proxy:
         raise RuntimeError("haproxy did not open its port within 10 s")
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_process(self.process)
 
 
 @pytest.fixture(scope="module")

@@ -183,27 +183,12 @@
     return { labels: shown, datasets: datasets, total: labels.length, series: series.length, time: time };
   }
 
-  function select(id, label, entries, value, onChange) {
-    const wrapper = dom.element("label", "control", label + " ");
-    const element = document.createElement("select");
-    element.id = id;
-    entries.forEach(function (entry) {
-      const option = dom.element("option", "", entry[1]);
-      option.value = entry[0];
-      option.selected = entry[0] === value;
-      element.appendChild(option);
-    });
-    element.addEventListener("change", function () { onChange(element.value); });
-    wrapper.appendChild(element);
-    return wrapper;
-  }
-
   function controls(answer, chosen, change) {
     const { numbers, labels } = columns(answer);
     const bar = dom.element("div", "view-controls");
-    bar.appendChild(select("chart-type", "Chart", [["bar", "Bars"], ["stacked", "Stacked bars"], ["line", "Line"]],
+    bar.appendChild(dom.select("chart-type", "Chart", [["bar", "Bars"], ["stacked", "Stacked bars"], ["line", "Line"]],
       chosen.chart, function (value) { change({ chart: value }); }));
-    bar.appendChild(select("chart-x", "Labels", [["", "row number"]].concat(labels.map(function (n) { return [n, "?" + n]; })),
+    bar.appendChild(dom.select("chart-x", "Labels", [["", "row number"]].concat(labels.map(function (n) { return [n, "?" + n]; })),
       chosen.x, function (value) { change({ x: value }); }));
     const values = dom.element("fieldset", "control values");
     values.appendChild(dom.element("legend", "", "Values"));
@@ -223,7 +208,7 @@
       values.appendChild(label);
     });
     bar.appendChild(values);
-    bar.appendChild(select("chart-by", "Split by", [["", "nothing"]].concat(
+    bar.appendChild(dom.select("chart-by", "Split by", [["", "nothing"]].concat(
       labels.filter(function (n) { return n !== chosen.x; }).map(function (n) { return [n, "?" + n]; })),
     chosen.by, function (value) { change({ by: value }); }));
     return bar;

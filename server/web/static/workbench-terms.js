@@ -164,6 +164,22 @@
     return element("p", "view-note", text);
   }
 
+  /** A labelled drop-down of [value, text] entries, the control every view's options use. */
+  function select(id, label, entries, value, onChange) {
+    const wrapper = element("label", "control", label + " ");
+    const chooser = document.createElement("select");
+    chooser.id = id;
+    entries.forEach(function (entry) {
+      const option = element("option", "", entry[1]);
+      option.value = entry[0];
+      option.selected = entry[0] === value;
+      chooser.appendChild(option);
+    });
+    chooser.addEventListener("change", function () { onChange(chooser.value); });
+    wrapper.appendChild(chooser);
+    return wrapper;
+  }
+
   window.Workbench = {
     config: config,
     terms: Object.freeze({
@@ -179,6 +195,6 @@
       parseNTriples: parseNTriples,
       columnsWhere: columnsWhere,
     }),
-    dom: Object.freeze({ element: element, svg: svg, svgLink: svgLink, note: note, count: count }),
+    dom: Object.freeze({ element: element, svg: svg, svgLink: svgLink, note: note, count: count, select: select }),
   };
 })();

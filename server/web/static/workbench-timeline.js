@@ -150,28 +150,13 @@
     return result;
   }
 
-  function select(id, label, entries, value, onChange) {
-    const wrapper = dom.element("label", "control", label + " ");
-    const element = document.createElement("select");
-    element.id = id;
-    entries.forEach(function (entry) {
-      const option = dom.element("option", "", entry[1]);
-      option.value = entry[0];
-      option.selected = entry[0] === value;
-      element.appendChild(option);
-    });
-    element.addEventListener("change", function () { onChange(element.value); });
-    wrapper.appendChild(element);
-    return wrapper;
-  }
-
   function render(panel, answer, options, change) {
     const role = roles(answer, options);
     const bar = dom.element("div", "view-controls");
     const dateChoices = role.dates.map(function (n) { return [n, "?" + n]; });
     if (role.low || role.high) dateChoices.unshift(["", "bounds only"]);
-    bar.appendChild(select("timeline-date", "Date", dateChoices, role.date, function (value) { change({ date: value }); }));
-    bar.appendChild(select("timeline-label", "Label", role.others.map(function (n) { return [n, "?" + n]; }), role.label,
+    bar.appendChild(dom.select("timeline-date", "Date", dateChoices, role.date, function (value) { change({ date: value }); }));
+    bar.appendChild(dom.select("timeline-label", "Label", role.others.map(function (n) { return [n, "?" + n]; }), role.label,
       function (value) { change({ label: value }); }));
     if (role.low || role.high) {
       bar.appendChild(dom.element("span", "control bounds-note", (role.period ? "Periods" : "Bounds") + " from " +
