@@ -91,6 +91,8 @@ class StandIn:
             return _send(handler, 200, "text/html", b"<html><body>Maintenance</body></html>")
         if mode.isdigit():
             return _send(handler, int(mode), "text/plain", f"engine says {mode}".encode())
+        if mode == "500-time-limit":  # as Virtuoso answers a query past its MaxQueryExecutionTime
+            return _send(handler, 500, "text/plain", b"Virtuoso S1T00 Error SR171: Transaction timed out")
         raise AssertionError(f"unknown mode {mode}")
 
     def close(self) -> None:
@@ -202,6 +204,15 @@ def test_engine_statuses_are_mapped_to_what_they_mean(
     response = ask(front, LABELS.format(100 + int(status)))
     assert response.status_code == answered, response.text
     assert response.json()["type"] == kind and f"engine says {status}" in response.json()["error"]
+
+
+def test_an_engines_own_time_limit_is_a_limit_reached_even_as_a_500(front: str, standin: StandIn) -> None:
+    """An engine that answers its time limit with a 500 and words saying so is a 503 limit_reached for the
+    client, as our own limit is: the query is too costly, the engine is not broken."""
+    standin.mode = "500-time-limit"
+    response = ask(front, LABELS.format(977))
+    assert response.status_code == 503, response.text
+    assert response.json()["type"] == "limit_reached" and "timed out" in response.json()["error"]
 
 
 def test_an_engine_of_another_build_makes_health_503_with_the_reason(front: str, standin: StandIn) -> None:

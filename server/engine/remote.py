@@ -162,7 +162,7 @@ class RemoteEngine:
         code = error.code
         if code == 400:
             return QueryFailure(Failure.SYNTAX, shift_lines_back(detail) if detail else "the engine refused the query")
-        if code in (408, 503, 504):
+        if code in (408, 503, 504) or (code >= 500 and _TIME_LIMIT.search(detail)):
             return QueryFailure(Failure.TIMEOUT, f"the query engine gave up ({code}): {detail[:300]}")
         if job.calls_service and code >= 500:
             return QueryFailure(Failure.REMOTE, f"the query engine answered {code}: {detail[:300]}")
@@ -206,6 +206,10 @@ def with_prologue(text: str, base_iri: str | None = None) -> str:
     parts += [f"PREFIX {name}: <{iri}>" for name, iri in PREFIXES.items() if name not in own]
     return " ".join(parts) + "\n" + text if parts else text
 
+
+#: Engines that answer their own time limit with a 500 say so in words (Virtuoso: "Transaction timed out",
+#: "estimated execution time … exceeds the limit"): that is a limit reached, not a failure of the engine.
+_TIME_LIMIT = re.compile(r"timed out|time ?out|execution time", re.I)
 
 #: How engines state a position in their syntax errors: Oxigraph "error at 3:5", Jena/Fuseki "line 3, column 5",
 #: Virtuoso and others "line 3". Each names the line first; only the line number needs to go back.
