@@ -17,12 +17,15 @@ import requests
 from pyoxigraph import Store
 
 from server.build.pipeline import build
+from server.engine.jobs import execute
 from server.engine.local import LocalEngine
 from server.engine.query import run_query
 from server.engine.worker import load_into_memory
 from server.settings import PROJECT_DIR, Settings
 from server.store.builds import ENGINE_DIR, BuildInfo, current_build, open_store
 from server.web.app import create_app
+from server.web.pages.queries import PageQueries
+from server.web.pages.vocabulary import Vocabulary, load_vocabulary
 
 from .support import (
     DATA_DIR,
@@ -121,6 +124,19 @@ def start_server(built_store_dir: Path) -> Iterator:
     yield start
     with ThreadPoolExecutor(max_workers=max(len(started), 1)) as stopping:  # each may take seconds to stop
         list(stopping.map(RunningServer.stop, started))
+
+
+@pytest.fixture(scope="session")
+def queries(store: Store) -> PageQueries:
+    """The pages' query runner on the session's store, without the worker pool (the server runs the same
+    texts on its workers)."""
+    return PageQueries(lambda job: execute(store, job), Settings().max_result_bytes)
+
+
+@pytest.fixture(scope="session")
+def vocab(queries: PageQueries) -> Vocabulary:
+    """The ontology graph as the pages read it."""
+    return load_vocabulary(queries)
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,6 @@ from markupsafe import escape
 from pyoxigraph import Literal, NamedNode, Store, Triple
 
 from server.engine.examples import Example, load_examples
-from server.engine.jobs import execute
 from server.engine.querytext import inspect
 from server.rdf.namespaces import GS, OWL, RDF, RDFS, SKOS, graph_iri
 from server.rdf.terms import compact
@@ -25,7 +24,7 @@ from server.web.pages.diagram_svg import render
 from server.web.pages.howto import Pattern, model_of
 from server.web.pages.present import ONTOLOGY_IRI, href
 from server.web.pages.queries import PageQueries
-from server.web.pages.vocabulary import EVENT_CLASS, Vocabulary, load_vocabulary
+from server.web.pages.vocabulary import EVENT_CLASS, Vocabulary
 from server.web.runtime import runtime_of
 
 from .support import QUERIES_DIR, InProcess
@@ -73,17 +72,6 @@ def svg(page: str) -> str:
     found = re.findall(r"<svg\b.*?</svg>", page, re.DOTALL)
     assert len(found) == 1
     return found[0]
-
-
-@pytest.fixture(scope="module")
-def queries(store: Store) -> PageQueries:
-    """The pages' query runner on the session's store."""
-    return PageQueries(lambda job: execute(store, job), Settings().max_result_bytes)
-
-
-@pytest.fixture(scope="module")
-def vocab(queries: PageQueries) -> Vocabulary:
-    return load_vocabulary(queries)
 
 
 @pytest.fixture(scope="module")

@@ -12,9 +12,7 @@ from typing import Any
 import pytest
 from pyoxigraph import Literal, NamedNode, RdfFormat, Store, Triple, parse
 
-from server.engine.jobs import execute
 from server.rdf.namespaces import GS, GSID, ORG, RDFS
-from server.settings import Settings
 from server.web.pages.linkeddata import (
     REPRESENTATIONS,
     SUFFIXES,
@@ -37,12 +35,6 @@ RDF_FORMATS = {
     "application/n-triples": RdfFormat.N_TRIPLES,
     "application/rdf+xml": RdfFormat.RDF_XML,
 }
-
-
-@pytest.fixture(scope="module")
-def queries(store: Store) -> PageQueries:
-    """The pages' query runner on the session's store, without the worker pool."""
-    return PageQueries(lambda job: execute(store, job), Settings().max_result_bytes)
 
 
 def triples_of(body: bytes, media_type: str) -> set[Triple]:

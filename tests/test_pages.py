@@ -16,24 +16,21 @@ from typing import Any
 
 import pytest
 from flask import Flask, render_template_string
-from pyoxigraph import RdfFormat, Store, parse
+from pyoxigraph import RdfFormat, parse
 
 import server
 from server.engine.examples import load_examples
-from server.engine.jobs import execute
 from server.rdf.labels import Labels
 from server.rdf.namespaces import GS, GSID, OWL, RDF, RDFS
 from server.rdf.terms import compact
-from server.settings import Settings
 from server.store.builds import current_build
 from server.store.search_index import SEARCH_FILE, SearchIndex, fold, fold_german
 from server.web.assets import NODE_MODULES, VENDOR_FILES
 from server.web.pages.dashboard import CHARTS
 from server.web.pages.entity import build_page, page_kind
 from server.web.pages.present import format_date, href, is_local
-from server.web.pages.queries import PageQueries, Term
+from server.web.pages.queries import Term
 from server.web.pages.resources import Value
-from server.web.pages.vocabulary import Vocabulary, load_vocabulary
 
 from .support import QUERIES_DIR, InProcess, assert_error
 
@@ -44,18 +41,6 @@ EVENT = GSID + "event/"
 LANDTAG = ORG + "niedersaechsischer-landtag"
 LANDTAG_DEPARTURE = EVENT + "2025-01-niedersaechsischer-landtag-x-departure"
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,*/*;q=0.8"
-
-
-@pytest.fixture(scope="module")
-def queries(store: Store) -> PageQueries:
-    """The pages' query runner on the session's store (the server runs the same texts on its workers)."""
-    return PageQueries(lambda job: execute(store, job), Settings().max_result_bytes)
-
-
-@pytest.fixture(scope="module")
-def vocab(queries: PageQueries) -> Vocabulary:
-    """The ontology graph as the pages read it."""
-    return load_vocabulary(queries)
 
 
 # ---------------------------------------------------------------------------------------------
