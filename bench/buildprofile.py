@@ -103,7 +103,7 @@ def _contains_parts(step: dict) -> bool:
 
 
 def _groups(steps: list[dict]) -> dict[str, float]:
-    """Seconds per kind of step: syntax, load, validation, optimize, dumps, count."""
+    """Seconds per kind of step: load, derive, validation, dumps, search index, count, examples, optimize."""
     groups: dict[str, float] = {}
     for item in steps:
         name = item["step"]
@@ -119,6 +119,8 @@ _GROUPS = [
     ("inputs", "inputs"),
     ("syntax pass", "syntax"),
     ("bulk load", "load "),
+    ("derive", "derive"),
+    ("examples", "examples"),
     ("validation (SHACL-SPARQL constraints)", "constraint sparql"),
     ("validation (core constraints)", "constraint core"),
     ("search index", "search index"),

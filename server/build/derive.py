@@ -49,11 +49,6 @@ SELECT ?event ?kind ?institution ?person ?platform ?account ?date ?notAfter ?rep
   OPTIONAL {{ ?event <{GS}notAfter> ?notAfter }}
   OPTIONAL {{ ?event <{GS}reportedOn> ?reported }}
 }}"""
-_LABELS_QUERY = f"""
-SELECT ?thing ?label WHERE {{
-  ?thing <{RDFS}label> ?label .
-  FILTER(isIRI(?thing) && (LANG(?label) = "de" || LANG(?label) = "en" || LANG(?label) = ""))
-}}"""
 _LINKS_QUERY = f"""
 SELECT ?from ?to WHERE {{
   VALUES ?link {{ <{GS}jurisdiction> <{GS}locatedIn> <{ORG}subOrganizationOf> <{ORG}memberOf> }}
@@ -112,11 +107,13 @@ class Period:
 
 def derive(store: Store) -> int:
     """Add the derived statements to the store (graph `…/graph/derived` and the default graph); return how many."""
-    labels = _labels(store)
-    quads = [*_period_triples(periods(changes(store)), labels), *_land_triples(within_land(store))]
+    found = periods(changes(store))
+    labels = _labels(store, {iri for period in found for iri in (period.holder, period.platform)})
+    quads = [*_period_triples(found, labels), *_land_triples(within_land(store))]
     graph = NamedNode(graph_iri(DERIVED))
-    store.extend([Quad(s, p, o, graph) for s, p, o in quads])
-    store.extend([Quad(s, p, o, DefaultGraph()) for s, p, o in quads])
+    # the build's store is not yet read by anyone: no transaction needed, and a failed build is discarded whole
+    store.bulk_extend([Quad(s, p, o, graph) for s, p, o in quads])
+    store.bulk_extend([Quad(s, p, o, DefaultGraph()) for s, p, o in quads])
     return len(quads)
 
 
@@ -204,10 +201,16 @@ def within_land(store: Store) -> dict[str, set[str]]:
     return result
 
 
-def _labels(store: Store) -> dict[str, dict[str, str]]:
+def _labels(store: Store, iris: set[str]) -> dict[str, dict[str, str]]:
+    """The first label per language of each of the IRIs, looked up one by one by index (not all labels of all)."""
     found: dict[str, dict[str, str]] = defaultdict(dict)
-    for row in store.query(_LABELS_QUERY):
-        found[row["thing"].value].setdefault(row["label"].language or "", row["label"].value)
+    label, default = NamedNode(RDFS + "label"), DefaultGraph()
+    for iri in sorted(iris):
+        own = found[iri]
+        for quad in store.quads_for_pattern(NamedNode(iri), label, None, default):
+            text = quad.object
+            if isinstance(text, Literal) and (text.language or "") in ("de", "en", ""):
+                own.setdefault(text.language or "", text.value)
     return found
 
 

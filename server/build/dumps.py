@@ -4,7 +4,7 @@ its own (to take one graph under its own licence), all gzip-compressed, and the 
 from __future__ import annotations
 
 import gzip
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -14,17 +14,31 @@ from server.rdf.namespaces import GRAPH, PREFIXES
 from server.store.builds import DUMPS, LICENCES_FILE, GraphTerms, graph_dump_name
 
 
-def write_dumps(store: Store, dumps_dir: Path, terms: dict[str, GraphTerms] | None = None) -> None:
-    """Compressed dumps for download, and LICENCES.txt saying under which terms each of them comes."""
-    dumps_dir.mkdir()
+def write_dumps(
+    store: Store,
+    dumps_dir: Path,
+    terms: dict[str, GraphTerms] | None = None,
+    skip_graphs: Collection[str] = (),
+) -> None:
+    """Compressed dumps for download, and LICENCES.txt saying under which terms each of them comes.
+
+    `skip_graphs` already have their dump in `dumps_dir` (taken over from the previous build).
+    """
+    dumps_dir.mkdir(exist_ok=True)
+    graphs = sorted(graph.value for graph in store.named_graphs() if graph.value.startswith(GRAPH))
     for name, fmt in DUMPS.items():
         with _packed(dumps_dir / name) as packed:
             if fmt == RdfFormat.N_QUADS:  # the named graphs only: the default graph is their union, which a
-                # loader makes itself (e.g. Oxigraph's default-graph-as-union); repeated here it doubled the file
-                serialize((quad for quad in store if not isinstance(quad.graph_name, DefaultGraph)), packed, format=fmt)
+                # loader makes itself (e.g. Oxigraph's default-graph-as-union); repeated here it doubled the file.
+                # Read graph by graph: the default graph's quads are never touched, nor the validation's scratch
+                # graphs, which are being written meanwhile.
+                quads = (q for graph in graphs for q in store.quads_for_pattern(None, None, None, NamedNode(graph)))
+                serialize(quads, packed, format=fmt)
             else:
                 store.dump(packed, format=fmt, from_graph=DefaultGraph(), prefixes=PREFIXES)
-    for graph in sorted(graph.value for graph in store.named_graphs() if graph.value.startswith(GRAPH)):
+    for graph in graphs:
+        if graph in skip_graphs:
+            continue
         with _packed(dumps_dir / graph_dump_name(graph)) as packed:
             store.dump(packed, format=RdfFormat.TURTLE, from_graph=NamedNode(graph), prefixes=PREFIXES)
     if terms is not None:

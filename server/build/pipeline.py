@@ -1,13 +1,16 @@
-"""`govsocial build` as named stages: inputs, syntax, load, derive, validation, dumps and search index, count, switch.
+"""`govsocial build` as named stages: inputs, load (which checks the syntax), derive, validation, dumps and search
+index, count, examples, optimize, switch.
 
 Every statement is loaded into the named graph of its source, and once more into the default graph, which is
 thus the RDF merge of all named graphs: a triple that two sources state matches once, as SPARQL's union default
 graph should (pyoxigraph's own union flag would match it twice).
 
 A build goes into a fresh directory of the store (server.store.builds) and becomes current only after every
-stage passed; a refusal or a crash removes the directory and leaves `current` as it was. An `observe` callback
-is told of each stage (and of each file loaded and each constraint checked) with its seconds: the build's own
-profile, which `bench/buildprofile.py` records.
+stage passed; a refusal or a crash removes the directory and leaves `current` as it was. Graphs whose input
+files are unchanged since the current build are taken over from its store instead of being parsed and loaded
+again (server.build.reuse); everything after the load runs over the whole store either way. An `observe`
+callback is told of each stage (and of each file loaded and each constraint checked) with its seconds: the
+build's own profile, which `bench/buildprofile.py` records.
 """
 
 from __future__ import annotations
@@ -27,10 +30,11 @@ from server.build.derive import DERIVED, derive
 from server.build.dumps import write_dumps
 from server.build.inputs import InputFile, dataset_version, discover
 from server.build.licences import describe_derived, graph_terms
+from server.build.reuse import LAYOUT, Reuse, continue_store, find_reusable, graph_digests, reuse_dumps
 from server.build.search_index import write_search_index
-from server.build.validation.problems import FileIndex, ValidationFailed
+from server.build.validation.problems import Problem, ValidationFailed
 from server.build.validation.shapes import check_shapes
-from server.build.validation.syntax import check_syntax
+from server.build.validation.syntax import SubjectFiles, load_problem
 from server.engine.conformance import record, version_quads, write_expected
 from server.engine.examples import Example, load_examples
 from server.rdf.namespaces import graph_iri
@@ -50,7 +54,7 @@ from server.store.search_index import SEARCH_FILE
 #: Told `(name, seconds, **facts)` after each stage, file and constraint; may be called from two threads.
 Observer = Callable[..., None]
 #: The stages in the order they start (dumps and search index run beside validation, on a second core).
-STAGES = ("inputs", "syntax", "load", "derive", "validation", "dumps", "search index", "count", "optimize", "switch")
+STAGES = ("inputs", "load", "derive", "validation", "dumps", "search index", "count", "examples", "optimize", "switch")
 
 
 def build(
@@ -60,9 +64,11 @@ def build(
     keep: int = 2,
     observe: Observer | None = None,
     queries_dir: Path | None = None,
+    full: bool = False,
 ) -> BuildInfo:
     """Validate the inputs, load them into a fresh store and make it current.
 
+    Unless `full`, graphs whose files are unchanged since the current build are taken over from it.
     Raises ValidationFailed (with a curator's report), InputError, or whatever stopped the build (a full
     disk is an OSError); in every case `current` is untouched and the new build's directory removed.
     """
@@ -70,20 +76,18 @@ def build(
     tell = _Teller(observe)
     with tell.stage("inputs"):
         inputs = discover(ontology_dir, data_dir)
-    with tell.stage("syntax", files=len(inputs)):
-        problems, files_of = check_syntax(inputs)
-    if problems:
-        raise ValidationFailed(problems)
+        digests = graph_digests(inputs)
     version = dataset_version(inputs)
     store_dir.mkdir(parents=True, exist_ok=True)
     with build_lock(store_dir):
         remove_incomplete(store_dir)
+        reuse = None if full else find_reusable(store_dir, digests)
         build_id = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S%fZ}-{version}"
         build_dir = store_dir / BUILDS / build_id
         build_dir.mkdir(parents=True)
         try:
             examples = load_examples(queries_dir) if queries_dir is not None and queries_dir.is_dir() else []
-            graphs, distinct, terms = _load_and_validate(build_dir, inputs, files_of, tell, version, examples)
+            graphs, distinct, terms = _load_and_validate(build_dir, inputs, reuse, tell, version, examples)
             info = BuildInfo(
                 version=version,
                 built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -94,6 +98,9 @@ def build(
                 seconds=round(time.monotonic() - started, 3),
                 dumps={path.name: path.stat().st_size for path in sorted((build_dir / DUMPS_DIR).iterdir())},
                 terms=terms,
+                inputs=digests,
+                reused=sorted(reuse.kept) if reuse is not None else [],
+                layout=LAYOUT,
             )
             with tell.stage("switch"):
                 info.write(build_dir)
@@ -108,7 +115,7 @@ def build(
 def _load_and_validate(
     build_dir: Path,
     inputs: list[InputFile],
-    files_of: FileIndex,
+    reuse: Reuse | None,
     tell: _Teller,
     version: str,
     examples: list[Example],
@@ -120,11 +127,19 @@ def _load_and_validate(
 
     The store is not yet current, so a refusal only costs the directory the caller removes.
     """
-    store = Store(str(build_dir / ENGINE_DIR))
+    engine_dir = build_dir / ENGINE_DIR
     derivatives = None
+    store = None
     try:
-        with tell.stage("load", files=len(inputs)):
-            load_inputs(store, inputs, tell.observe)
+        changed = [item for item in inputs if reuse is None or not reuse.keeps(item.graph)]
+        with tell.stage("load", files=len(changed), reused_graphs=len(reuse.kept) if reuse else 0):
+            begun = time.monotonic()
+            store = continue_store(reuse, engine_dir) if reuse is not None else Store(str(engine_dir))
+            if reuse is not None and tell.observe is not None:
+                tell.observe("load the unchanged graphs of the previous build", time.monotonic() - begun)
+            problems = load_inputs(store, changed, tell.observe)
+        if problems:
+            raise ValidationFailed(problems)
         with tell.stage("derive"):
             derive(store)  # presence periods and gs:withinLand, checked by the shapes below like the rest
             store.extend(version_quads(version))
@@ -133,9 +148,10 @@ def _load_and_validate(
         # The dumps and the search index only read the default and the named graphs, and pyoxigraph releases
         # the GIL while it evaluates and serialises, so they are written on a second core while the shapes
         # are checked (in scratch graphs of their own); a refused build discards them.
-        derivatives = _Background(_write_derivatives, store, build_dir, terms, tell)
+        derivatives = _Background(_write_derivatives, store, build_dir, terms, tell, reuse)
         with tell.stage("validation"):
-            problems = [p for p in check_shapes(store, inputs, files_of, tell.observe) if p.severity == "Violation"]
+            found = check_shapes(store, inputs, SubjectFiles(inputs), tell.observe)
+            problems = [p for p in found if p.severity == "Violation"]
         if problems:
             raise ValidationFailed(problems)
         with tell.stage("count"):
@@ -157,18 +173,27 @@ def _load_and_validate(
     return dict(sorted(counts.items())), distinct, terms
 
 
-def load_inputs(store: Store, inputs: list[InputFile], observe: Observer | None = None) -> None:
-    """Each file into the named graph of its source; then the default graph as the union of the named graphs.
+def load_inputs(store: Store, inputs: list[InputFile], observe: Observer | None = None) -> list[Problem]:
+    """Each file into the named graph of its source; then the default graph as the union of those graphs.
+
+    Loading is the syntax check: the store's own parser reads each file once, and a file it refuses is reported
+    with its first error (every file is tried, so one report names them all). The store is then discarded.
 
     The union is made from the store's own quads, not by parsing each file again: a blank node is then the same
     node in its named graph and in the default graph (a second parse would mint other ones), as
-    `sd:UnionDefaultGraph` promises, and each file is parsed once.
+    `sd:UnionDefaultGraph` promises.
     """
+    problems = []
     for item in inputs:
         started = time.monotonic()
-        store.bulk_load(path=str(item.path), format=item.format, to_graph=NamedNode(item.graph))
+        try:
+            store.bulk_load(path=str(item.path), format=item.format, to_graph=NamedNode(item.graph))
+        except (SyntaxError, MemoryError) as error:
+            problems.append(load_problem(item, error))
         if observe is not None:
             observe(f"load {item.name}", time.monotonic() - started)
+    if problems:
+        return problems
     started = time.monotonic()
     for graph in sorted({item.graph for item in inputs}):
         store.bulk_extend(
@@ -177,12 +202,21 @@ def load_inputs(store: Store, inputs: list[InputFile], observe: Observer | None 
         )
     if observe is not None:
         observe("load union default graph", time.monotonic() - started)
+    return []
 
 
-def _write_derivatives(store: Store, build_dir: Path, terms: dict[str, GraphTerms], tell: _Teller) -> None:
-    """What a build derives from its store for downloads and pages: the dumps and the search index."""
+def _write_derivatives(
+    store: Store, build_dir: Path, terms: dict[str, GraphTerms], tell: _Teller, reuse: Reuse | None
+) -> None:
+    """What a build derives from its store for downloads and pages: the dumps and the search index.
+
+    The dump of a graph taken over from the previous build is that build's file, linked.
+    """
     with tell.stage("dumps"):
-        write_dumps(store, build_dir / DUMPS_DIR, terms)
+        dumps_dir = build_dir / DUMPS_DIR
+        dumps_dir.mkdir()
+        linked = reuse_dumps(reuse, dumps_dir) if reuse is not None else set()
+        write_dumps(store, dumps_dir, terms, skip_graphs=linked)
     with tell.stage("search index"):
         write_search_index(store, build_dir / SEARCH_FILE)
 
@@ -224,6 +258,9 @@ class _Background:
             try:
                 function(*args)
             except BaseException as error:  # handed to the builder, which decides
+                # The frames' locals (the store's iterators among them) are dropped here, in the thread that
+                # made them: pyoxigraph refuses to drop an iterator on another thread.
+                traceback.clear_frames(error.__traceback__)
                 self._error = error
 
         self._thread = threading.Thread(target=run, name=f"govsocial-{function.__name__}", daemon=True)

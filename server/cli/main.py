@@ -93,6 +93,11 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd = commands.add_parser("build", help="validate ontology/ and data/, then load them into a new store")
     build_cmd.add_argument("--store", type=Path, help="store directory (default: GOVSOCIAL_STORE or var/store)")
     build_cmd.add_argument(
+        "--full",
+        action="store_true",
+        help="parse and load every file again, instead of taking over the unchanged graphs of the current build",
+    )
+    build_cmd.add_argument(
         "--export",
         type=Path,
         metavar="FILE",
@@ -169,6 +174,7 @@ def _build(args: argparse.Namespace) -> int:
             settings.data_dir,
             keep=settings.keep_builds,
             queries_dir=settings.queries_dir,
+            full=args.full,
         )
     except ShapesError as error:
         raise CommandFailed(f"the SHACL shapes cannot be checked: {error}") from None
@@ -179,6 +185,8 @@ def _build(args: argparse.Namespace) -> int:
         print(UNCHANGED, file=sys.stderr)
         return EXIT_INVALID
     print(f"Built dataset version {info.version} in {info.seconds:.1f} s: {info.triples} triples")
+    if info.reused:
+        print(f"Took over {len(info.reused)} unchanged graph(s) of the previous build; --full loads every file again")
     width = max(len(graph) for graph in info.graphs)
     for graph, count in info.graphs.items():
         print(f"  {graph.ljust(width)}  {count:>9}")

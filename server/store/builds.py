@@ -82,6 +82,9 @@ class BuildInfo:
     dumps: dict[str, int] = field(default_factory=dict)  # file name in dumps/ -> size in bytes
     distinct_triples: int = 0  # triples of the default graph, the merge of the named graphs
     terms: dict[str, GraphTerms] = field(default_factory=dict)  # graph IRI -> its licences, sources, rights
+    inputs: dict[str, str] = field(default_factory=dict)  # graph IRI -> digest of its input files (server.build.reuse)
+    reused: list[str] = field(default_factory=list)  # graphs taken over from the previous build, not loaded again
+    layout: str = ""  # how the build wrote its store; a later build reuses graphs only from the same layout
 
     @classmethod
     def read(cls, build_dir: Path) -> BuildInfo:

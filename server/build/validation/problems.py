@@ -6,6 +6,7 @@ reports read alike whichever engine found a problem.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import rdflib
@@ -14,7 +15,7 @@ from pyoxigraph import NamedNode
 from server.rdf.terms import compact, literal_text, show
 
 #: For each IRI, the input files in which it is the subject of a statement: where a curator looks.
-FileIndex = dict[str, list[str]]
+FileIndex = Mapping[str, list[str]]
 
 
 @dataclass(frozen=True)
