@@ -63,9 +63,10 @@ class _Worker:
         return process is not None and process.alive  # a killed worker whose parent died may linger as a zombie
 
     def is_idle_and_usable(self) -> bool:
-        """Alive, and with nothing on its pipe: an idle worker sends nothing, so data or EOF means it is gone."""
+        """Nothing on its pipe: an idle worker sends nothing, and the kernel closes a dead one's end, so data or
+        EOF means it is gone (one poll, no read of /proc on every request)."""
         try:
-            return self.is_alive() and not self.conn.poll(0)
+            return not self.conn.poll(0)
         except (OSError, ValueError):
             return False
 
@@ -274,8 +275,7 @@ class WorkerPool:
                 raise QueryFailure(
                     Failure.TIMEOUT, f"the query ran longer than the limit of {timeout:g} s and was stopped"
                 )
-            message = worker.conn.recv()
-            body = worker.conn.recv_bytes() if message[0] == "ok" else b""
+            status, text, body = worker.conn.recv()  # one message: the answer's bytes travel with its status
         except (EOFError, OSError):
             self._replace(worker)
             raise QueryFailure(
@@ -283,9 +283,9 @@ class WorkerPool:
                 "the query stopped its worker process (a crash or memory exhaustion); it has been replaced",
             ) from None
         self._idle.put(worker)
-        if message[0] == "ok":
-            return Answer(message[1], body)
-        raise QueryFailure(Failure(message[0]), message[1])
+        if status == "ok":
+            return Answer(text, body)
+        raise QueryFailure(Failure(status), text)
 
     def alive(self) -> int:
         with self._lock:

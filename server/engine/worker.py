@@ -50,18 +50,18 @@ def serve_jobs(conn: Connection, store: Store, isolated: bool = False) -> None:
             job = conn.recv()
         except (EOFError, OSError):
             return
+        # Every reply is one message (status, media type or message, body): one write and one read per job.
         try:
             answer = execute(store, job)
         except QueryFailure as failure:
-            conn.send((failure.kind.value, failure.message))
+            conn.send((failure.kind.value, failure.message, b""))
         except SyntaxError as error:
-            conn.send((Failure.SYNTAX.value, error.msg))
+            conn.send((Failure.SYNTAX.value, error.msg, b""))
         except (OSError, RuntimeError, ValueError, TypeError) as error:
             kind = classify(error, job.calls_service, isolated)
-            conn.send((kind.value, str(error)))
+            conn.send((kind.value, str(error), b""))
         else:
-            conn.send(("ok", answer.media_type))
-            conn.send_bytes(answer.body)
+            conn.send(("ok", answer.media_type, answer.body))
 
 
 def classify(error: Exception, calls_service: bool, isolated: bool) -> Failure:
