@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import cluster, report
-from .builds import build, ensure_data, profile, scale_name
+from .builds import REAL, build, ensure_data, profile, rebuild_after_one_change, scale_name
 from .client import Client
 from .compare import compare
 from .endpoints import copy_store, start_ours, start_oxigraph, start_rdflib
@@ -61,6 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--load-timeout-s", type=float, default=2, help="GOVSOCIAL_QUERY_TIMEOUT_S under load")
     parser.add_argument("--no-rebuild", action="store_true", help="reuse a store already built from the same data")
     parser.add_argument(
+        "--no-real", action="store_true", help="skip the real data (data/): its build, comparison and rebuild"
+    )
+    parser.add_argument(
         "--cluster", action="store_true", help="also measure 2 replicas behind HAProxy against 1, and a replica killed"
     )
     parser.add_argument(
@@ -95,16 +98,22 @@ def main(argv: list[str] | None = None) -> int:
         "builds": {},
         "comparisons": {},
     }
-    for triples in sorted(set(args.scales) | set(args.build_only)):
-        name = scale_name(triples)
+    scales = [(scale_name(triples), triples) for triples in sorted(set(args.scales) | set(args.build_only))]
+    if not args.no_real:
+        scales.insert(0, (REAL, 0))
+    for name, triples in scales:
         data_dir, store_dir = out / "data" / name, out / "stores" / name / "built"
         _log(f"[{name}] data ...")
-        data = ensure_data(data_dir, triples, args.seed)
+        if name == REAL:
+            data_dir = PROJECT_DIR / "data"
+            data = {"generated": False, "triples": None, "source": str(data_dir)}
+        else:
+            data = ensure_data(data_dir, triples, args.seed)
         entry: dict = {"data": data}
         if args.no_rebuild and not data["generated"] and (store_dir / "current").exists():
             entry["build"] = results_cached(out, name)
         else:
-            _log(f"[{name}] build ({data['triples']} triples) ...")
+            _log(f"[{name}] build ({data['triples'] or 'real'} triples) ...")
             entry["build"] = build(data_dir, store_dir, logs / f"build-{name}.log")
         _log(f"[{name}] build: {json.dumps(entry['build'])}")
         if args.profile:
@@ -115,13 +124,18 @@ def main(argv: list[str] | None = None) -> int:
                 logs / f"profile-{name}.log",
                 experiments=triples < 10**7,  # at 10^7 the extra dumps and queries would take as long again
             )
+        if name == REAL and entry["build"].get("ok"):
+            _log(f"[{name}] rebuild after one changed graph ...")
+            entry["rebuild"] = rebuild_after_one_change(data_dir, out / "stores" / "rebuild", logs)
+            _log(f"[{name}] rebuild: {json.dumps(entry['rebuild'])}")
         results["builds"][name] = entry
         _save(out, results)
-    for triples in [] if args.no_compare else args.scales:
-        name = scale_name(triples)
+    compared = ([] if args.no_real else [REAL]) + [scale_name(triples) for triples in args.scales]
+    for name in [] if args.no_compare else compared:
         if not results["builds"][name]["build"].get("ok"):
             continue
-        results["comparisons"][name] = _compare_scale(args, name, triples in rdflib_scales, logs)
+        with_rdflib = name in {scale_name(triples) for triples in rdflib_scales}
+        results["comparisons"][name] = _compare_scale(args, name, with_rdflib, logs)
         _save(out, results)
         _log(report.comparison_table(name, results["comparisons"][name]))
     if not args.no_load and args.scales:

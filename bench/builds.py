@@ -97,3 +97,55 @@ def profile(data_dir: Path, out_json: Path, log: Path, experiments: bool = True)
     if completed.returncode != 0:
         return {"error": log.read_text(errors="replace")[-2000:]}
     return json.loads(out_json.read_text())
+
+
+#: The scale name of the project's own data (data/), built and compared beside the synthetic scales.
+REAL = "real"
+#: What the rebuild measurement adds to one graph: a statement no shape targets, in a file of its own.
+_ADDED_FILE = "rebuild-measurement.ttl"
+_ADDED = '<urn:govsocial:bench:rebuild> <http://www.w3.org/2000/01/rdf-schema#comment> "added by the benchmark"@en .\n'
+
+
+def rebuild_after_one_change(data_dir: Path, work: Path, logs: Path, graph_folder: str = "press") -> dict:
+    """What a curator waits for after changing one graph: a build into a store that has a current build.
+
+    A copy of the data is built into a fresh store first (the full build), then one statement is added to one
+    graph (a file of its own in data/GRAPH/), and `govsocial build` runs again into the same store. The second
+    build's own record (build.json) says which graphs it reused from the first.
+    """
+    if work.exists():
+        shutil.rmtree(work)
+    copy = work / "data"
+    shutil.copytree(data_dir, copy)
+    store = work / "store"
+    full = _timed_build(copy, store, logs / "rebuild-full.log")
+    if not full["ok"]:
+        return {"full": full}
+    (copy / graph_folder / _ADDED_FILE).write_text(_ADDED, encoding="utf-8")
+    again = _timed_build(copy, store, logs / "rebuild-one-change.log")
+    result = {"full": full, "rebuild": again, "changed_graph": graph_folder}
+    if again["ok"]:
+        info = json.loads(((store / "current").resolve() / "build.json").read_text())
+        result["reused_graphs"] = len(info.get("reused", []))
+        result["graphs"] = len(info.get("graphs", {}))
+    shutil.rmtree(work, ignore_errors=True)
+    return result
+
+
+def _timed_build(data_dir: Path, store_dir: Path, log: Path) -> dict:
+    """`govsocial build --store STORE` into a store as it is (a rebuild when it has a current build)."""
+    env = {**os.environ, "GOVSOCIAL_DATA_DIR": str(data_dir)}
+    started = time.monotonic()
+    with open(log, "wb") as out:
+        completed = subprocess.run(
+            [str(BIN / "govsocial"), "build", "--store", str(store_dir)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=PROJECT_DIR,
+            check=False,
+        )
+    result = {"ok": completed.returncode == 0, "seconds": round(time.monotonic() - started, 2)}
+    if not result["ok"]:
+        result["error"] = log.read_text(errors="replace")[-2000:]
+    return result

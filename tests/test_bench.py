@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import stats
+from bench import report, stats
 from bench.client import Sample
 from bench.compare import summarise
 from bench.generate import generate, slug
@@ -165,3 +165,52 @@ def test_load_outcomes_are_classified() -> None:
     assert classify(False, sample(500, "internal_error")) == "unexpected:mix 500 internal_error"
     assert classify(True, sample(200)).startswith("unexpected")
     assert classify(False, sample(0, "timeout")) == "unexpected:no answer (timeout)"
+
+
+def test_targets_say_why_one_is_missed_and_compute_the_lookup_ratio() -> None:
+    """The lookup target is ours over Oxigraph on the lookup alone; a missed p95 names the engine's own p95."""
+
+    def endpoint(throughput: float, p95: float) -> dict:
+        return {"throughput": throughput, "p95_ms": p95, "ok": 10}
+
+    def comparison(lookup_ours: float) -> dict:
+        queries = {
+            "01": {"example": True, "endpoints": {"ours-nocache": endpoint(2, 400), "oxigraph": endpoint(1, 380)}},
+            "lookup": {
+                "example": False,
+                "endpoints": {"ours-nocache": endpoint(lookup_ours, 5), "oxigraph": endpoint(1000, 2)},
+            },
+        }
+        return {"queries": queries, "summary": {"ratios": {"ours-nocache/oxigraph": {"mix_throughput_ratio": 1.2}}}}
+
+    results = {
+        "comparisons": {"real": comparison(600), "1e6": comparison(400)},
+        "builds": {
+            "1e7": {
+                "build": {"ok": True, "seconds": 200.0, "peak_rss_mb": 3000},
+                "profile": {"groups": {"load": 90.0, "dumps": 40.0}},
+            },
+            "real": {
+                "rebuild": {
+                    "full": {"ok": True, "seconds": 40.0},
+                    "rebuild": {"ok": True, "seconds": 12.0},
+                    "changed_graph": "press",
+                    "reused_graphs": 6,
+                }
+            },
+        },
+    }
+    checks = {c["target"]: c for c in report.targets(results)}
+    real = checks["by-IRI lookups at the real data, cache off, ours/oxigraph"]
+    assert real["met"] is True and real["value"] == pytest.approx(0.6)
+    million = checks["by-IRI lookups at 10^6, cache off, ours/oxigraph"]
+    assert million["met"] is False and "400.0 against 1000.0" in million["reason"]
+    p95 = checks["p95 of example query 01 at 10^6, ours, cache off (ms)"]
+    assert p95["met"] is False and "380.0 ms" in p95["reason"]
+    build = checks["build of 10^7 triples (s)"]
+    assert build["met"] is False and build["reason"] == "slowest stages: load 90.0 s, dumps 40.0 s"
+    rebuild = checks["rebuild of the real data after one changed graph (press) (s)"]
+    assert rebuild["met"] is True and "6 graphs were reused" in rebuild["reason"]
+    table = report.targets_table(list(checks.values()))
+    assert "MISSED       build of 10^7 triples (s): 200.00 (goal < 180); slowest stages: load 90.0 s" in table
+    assert "reused" not in table  # a reason is printed only for a target that is missed
