@@ -120,6 +120,7 @@ _GROUPS = [
     ("syntax pass", "syntax"),
     ("bulk load", "load "),
     ("derive", "derive"),
+    ("validation (copy into memory)", "copy of the default graph"),
     ("examples", "examples"),
     ("validation (SHACL-SPARQL constraints)", "constraint sparql"),
     ("validation (core constraints)", "constraint core"),

@@ -115,6 +115,13 @@ SETTINGS: tuple[Setting, ...] = (
         _non_negative_int,
     ),
     Setting("keep_builds", "2", "How many built stores to keep (the current one and older ones).", _positive_int),
+    Setting(
+        "build_memory_mb",
+        "2048",
+        "Memory a build may use for a copy of the default graph in which it checks the shapes, five to seven "
+        "times faster than on disk; a larger graph is checked on disk. 0: always on disk.",
+        _non_negative_int,
+    ),
     Setting("host", "127.0.0.1", "Address the server listens on."),
     Setting("port", "8000", "Port the server listens on.", _positive_int),
     Setting(

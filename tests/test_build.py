@@ -152,6 +152,18 @@ def test_broken_data_is_refused_with_a_report_and_the_old_store_still_answers(wo
     assert len(list((workspace["store"] / "builds").iterdir())) == 1
 
 
+def test_the_shapes_report_the_same_problems_in_memory_and_on_disk(workspace) -> None:
+    """The in-memory copy the shapes are checked on (build_memory_mb) changes nothing but the time it takes."""
+    changes = {"platform": None, "label": 'rdfs:label "Test event"@en', "date": 'gs:date "2024-02-15"^^xsd:date'}
+    (workspace["data"] / "curated" / "zz-fixture.ttl").write_text(event_turtle(**changes), encoding="utf-8")
+    reports = []
+    for memory_mb in (2048, 0):
+        with pytest.raises(ValidationFailed) as refused:
+            build(workspace["store"], workspace["ontology"], workspace["data"], memory_mb=memory_mb)
+        reports.append(refused.value.problems)
+    assert len(reports[0]) >= 3 and reports[0] == reports[1]
+
+
 def test_syntax_error_names_the_file_and_line(workspace) -> None:
     """A Turtle typo is reported with the file and the parser's position, before any shape runs."""
     (workspace["data"] / "curated" / "zz-fixture.ttl").write_text(
@@ -280,6 +292,20 @@ def test_build_writes_compressed_dumps_of_every_graph_and_of_their_union(built_s
     for graph, count in build_info.graphs.items():  # each graph alone, to take it under its own licence
         alone = gzip.decompress((dumps / f"graph-{graph.rsplit('/', 1)[-1]}.ttl.gz").read_bytes())
         assert len(list(pyoxigraph.parse(alone, format=RdfFormat.TURTLE))) == count, graph
+
+
+def test_the_n_quads_dump_is_the_named_graphs_of_the_store_quad_for_quad(built_store_dir: Path) -> None:
+    """The same quads, blank nodes included: a list in the ontology graph keeps its nodes across the file."""
+    build_dir = current_build(built_store_dir)
+    dumped = set(
+        pyoxigraph.parse(
+            gzip.decompress((build_dir / "dumps" / "govsocial.nq.gz").read_bytes()), format=RdfFormat.N_QUADS
+        )
+    )
+    store = pyoxigraph.Store.read_only(str(build_dir / ENGINE_DIR))
+    stored = {quad for quad in store if isinstance(quad.graph_name, pyoxigraph.NamedNode)}
+    assert dumped == stored
+    assert any(isinstance(quad.subject, pyoxigraph.BlankNode) for quad in dumped)
 
 
 FEDIPOL = "https://w3id.org/govsocial/graph/fedipol"

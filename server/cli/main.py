@@ -175,6 +175,7 @@ def _build(args: argparse.Namespace) -> int:
             keep=settings.keep_builds,
             queries_dir=settings.queries_dir,
             full=args.full,
+            memory_mb=settings.build_memory_mb,
         )
     except ShapesError as error:
         raise CommandFailed(f"the SHACL shapes cannot be checked: {error}") from None
