@@ -178,9 +178,10 @@ def _compare_scale(args: argparse.Namespace, name: str, with_rdflib: bool, logs:
     restart = {}
     try:
         _log(f"[{name}] starting the endpoints ...")
-        limit = str(args.query_timeout)
-        servers.append(start_ours("ours-nocache", ours_copy, logs, result_cache_mb="0", query_timeout_s=limit))
-        servers.append(start_ours("ours-cache", ours_copy, logs, query_timeout_s=limit))
+        # one benchmark client stands for --concurrency clients: none of its requests may be refused 429
+        ours = {"query_timeout_s": str(args.query_timeout), "client_queries": str(max(args.concurrency, 2))}
+        servers.append(start_ours("ours-nocache", ours_copy, logs, result_cache_mb="0", **ours))
+        servers.append(start_ours("ours-cache", ours_copy, logs, **ours))
         servers.append(start_oxigraph("oxigraph", oxigraph_copy, logs, timeout_s=args.query_timeout))
         if with_rdflib:
             files = sorted((PROJECT_DIR / "ontology").glob("*.ttl"))

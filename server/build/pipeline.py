@@ -1,5 +1,5 @@
-"""`govsocial build` as named stages: inputs, load (which checks the syntax), derive, validation, dumps and search
-index, count, examples, optimize, switch.
+"""`govsocial build` as named stages: inputs, load (which checks the syntax), derive, count, validation beside the
+dumps and the search index, examples, optimize, switch.
 
 Every statement is loaded into the named graph of its source, and once more into the default graph, which is
 thus the RDF merge of all named graphs: a triple that two sources state matches once, as SPARQL's union default
@@ -72,6 +72,7 @@ def build(
     Unless `full`, graphs whose files are unchanged since the current build are taken over from it. The shapes
     are checked on an in-memory copy of the default graph if it fits in `memory_mb` (the setting
     build_memory_mb), else in the store on disk.
+
     Raises ValidationFailed (with a curator's report), InputError, or whatever stopped the build (a full
     disk is an OSError); in every case `current` is untouched and the new build's directory removed.
     """
