@@ -52,28 +52,16 @@ def build(data_dir: Path, store_dir: Path, log: Path) -> dict:
     """`govsocial build --store STORE` with GOVSOCIAL_DATA_DIR=DATA_DIR in a fresh store: wall time, peak RSS."""
     if store_dir.exists():
         shutil.rmtree(store_dir)
-    env = {**os.environ, "GOVSOCIAL_DATA_DIR": str(data_dir)}
-    started = time.monotonic()
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [str(BIN / "govsocial"), "build", "--store", str(store_dir)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-            cwd=PROJECT_DIR,
-        )
-        _, status, usage = os.wait4(process.pid, 0)  # the rusage of this one child, not of all children
-    process.returncode = os.waitstatus_to_exitcode(status)
-    seconds = time.monotonic() - started
+    returncode, seconds, usage = _run_build(data_dir, store_dir, log)
     result = {
-        "ok": process.returncode == 0,
+        "ok": returncode == 0,
         "seconds": round(seconds, 2),
         "peak_rss_mb": usage.ru_maxrss // 1024,  # Linux reports KiB
         "user_seconds": round(usage.ru_utime, 1),
         "system_seconds": round(usage.ru_stime, 1),
         "log": str(log),
     }
-    if process.returncode != 0:
+    if returncode != 0:
         result["error"] = log.read_text(errors="replace")[-2000:]
         return result
     build_dir = (store_dir / "current").resolve()
@@ -134,18 +122,24 @@ def rebuild_after_one_change(data_dir: Path, work: Path, logs: Path, graph_folde
 
 def _timed_build(data_dir: Path, store_dir: Path, log: Path) -> dict:
     """`govsocial build --store STORE` into a store as it is (a rebuild when it has a current build)."""
+    returncode, seconds, _ = _run_build(data_dir, store_dir, log)
+    result = {"ok": returncode == 0, "seconds": round(seconds, 2)}
+    if not result["ok"]:
+        result["error"] = log.read_text(errors="replace")[-2000:]
+    return result
+
+
+def _run_build(data_dir: Path, store_dir: Path, log: Path) -> tuple[int, float, os.struct_rusage]:
+    """Run `govsocial build --store STORE` on DATA_DIR: its exit code, wall seconds and its own rusage."""
     env = {**os.environ, "GOVSOCIAL_DATA_DIR": str(data_dir)}
     started = time.monotonic()
     with open(log, "wb") as out:
-        completed = subprocess.run(
+        process = subprocess.Popen(
             [str(BIN / "govsocial"), "build", "--store", str(store_dir)],
             stdout=out,
             stderr=subprocess.STDOUT,
             env=env,
             cwd=PROJECT_DIR,
-            check=False,
         )
-    result = {"ok": completed.returncode == 0, "seconds": round(time.monotonic() - started, 2)}
-    if not result["ok"]:
-        result["error"] = log.read_text(errors="replace")[-2000:]
-    return result
+        _, status, usage = os.wait4(process.pid, 0)  # the rusage of this one child, not of all children
+    return os.waitstatus_to_exitcode(status), time.monotonic() - started, usage
