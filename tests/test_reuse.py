@@ -163,3 +163,11 @@ def test_a_full_build_is_made_when_asked_or_when_the_previous_store_has_another_
     info = json.loads(info_file.read_text())
     info_file.write_text(json.dumps({**info, "layout": "an older layout"}))
     assert _build(workspace).reused == []
+
+
+def test_a_change_to_most_of_the_statements_loads_everything_anew(workspace) -> None:
+    """Dropping is one transaction held in memory: where the changed graphs hold most statements, none is kept."""
+    _build(workspace)
+    with open(workspace["data"] / "curated" / "platforms.ttl", "a", encoding="utf-8") as curated:
+        curated.write("\n# changed\n")
+    assert _build(workspace).reused == []

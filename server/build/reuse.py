@@ -57,7 +57,7 @@ class Reuse:
 
 
 def find_reusable(store_dir: Path, digests: dict[str, str]) -> Reuse | None:
-    """The current build, if it has the same layout and at least one graph whose input files are unchanged."""
+    """The current build, if it has the same layout and unchanged graphs that hold at least half its statements."""
     try:
         build_dir = current_build(store_dir)
         info = BuildInfo.read(build_dir)
@@ -66,7 +66,10 @@ def find_reusable(store_dir: Path, digests: dict[str, str]) -> Reuse | None:
     if info.layout != LAYOUT:
         return None
     kept = frozenset(graph for graph, digest in digests.items() if info.inputs.get(graph) == digest)
-    return Reuse(build_dir, kept) if kept else None
+    kept_statements = sum(info.graphs.get(graph, 0) for graph in kept)
+    # Dropping is one transaction, held in memory; where it would remove more than it keeps, loading anew is
+    # both cheaper and lighter.
+    return Reuse(build_dir, kept) if kept and kept_statements >= info.triples - kept_statements else None
 
 
 def continue_store(reuse: Reuse, engine_dir: Path) -> Store:
