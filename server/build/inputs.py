@@ -81,14 +81,20 @@ def _rdf_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in FORMATS)
 
 
-def dataset_version(inputs: list[InputFile]) -> str:
+def file_digests(inputs: list[InputFile]) -> dict[str, bytes]:
+    """The SHA-256 of each input file's bytes, by its name: read once for the version and the graphs' digests."""
+    return {item.name: hashlib.sha256(item.path.read_bytes()).digest() for item in inputs}
+
+
+def dataset_version(inputs: list[InputFile], digests: dict[str, bytes] | None = None) -> str:
     """A content hash of every input file and the graph it goes to.
 
     The same files always give the same version, whatever their timestamps, so the version can serve
     as an ETag and in VoID: it changes exactly when the data a user can query changes.
     """
+    digests = digests if digests is not None else file_digests(inputs)
     digest = hashlib.sha256()
     for item in inputs:
         digest.update(f"{item.name}\0{item.graph}\0".encode())
-        digest.update(hashlib.sha256(item.path.read_bytes()).digest())
+        digest.update(digests[item.name])
     return digest.hexdigest()[:16]

@@ -28,7 +28,7 @@ from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store
 
 from server.build.derive import DERIVED, derive
 from server.build.dumps import write_dumps
-from server.build.inputs import InputFile, dataset_version, discover
+from server.build.inputs import InputFile, dataset_version, discover, file_digests
 from server.build.licences import describe_derived, graph_terms
 from server.build.reuse import LAYOUT, Reuse, continue_store, find_reusable, graph_digests, reuse_dumps
 from server.build.search_index import write_search_index
@@ -80,8 +80,9 @@ def build(
     tell = _Teller(observe)
     with tell.stage("inputs"):
         inputs = discover(ontology_dir, data_dir)
-        digests = graph_digests(inputs)
-    version = dataset_version(inputs)
+        files = file_digests(inputs)
+        digests = graph_digests(inputs, files)
+    version = dataset_version(inputs, files)
     store_dir.mkdir(parents=True, exist_ok=True)
     with build_lock(store_dir):
         remove_incomplete(store_dir)
@@ -160,9 +161,10 @@ def _load_and_validate(
                 for solution in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
             }
             distinct = int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
-        with tell.stage("validation", in_memory=fits_in_memory(distinct, memory_mb)):
+        in_memory = fits_in_memory(distinct, memory_mb)
+        with tell.stage("validation", in_memory=in_memory):
             checked = store
-            if fits_in_memory(distinct, memory_mb):
+            if in_memory:
                 begun = time.monotonic()
                 checked = default_graph_in_memory(store)
                 if tell.observe is not None:

@@ -35,13 +35,13 @@ from server.store.builds import DUMPS_DIR, ENGINE_DIR, BuildInfo, StoreNotBuilt,
 LAYOUT = f"1/pyoxigraph-{pyoxigraph.__version__}"
 
 
-def graph_digests(inputs: list[InputFile]) -> dict[str, str]:
-    """Per named graph, a digest of the names and bytes of the files loaded into it."""
+def graph_digests(inputs: list[InputFile], files: dict[str, bytes]) -> dict[str, str]:
+    """Per named graph, a digest of the names and bytes (`files`, by name: inputs.file_digests) of its files."""
     digests: dict[str, hashlib._Hash] = {}
     for item in sorted(inputs, key=lambda item: item.name):
         digest = digests.setdefault(item.graph, hashlib.sha256())
         digest.update(f"{item.name}\0".encode())
-        digest.update(hashlib.sha256(item.path.read_bytes()).digest())
+        digest.update(files[item.name])
     return {graph: digest.hexdigest()[:32] for graph, digest in sorted(digests.items())}
 
 
