@@ -21,6 +21,8 @@ from server.store.builds import ENGINE_DIR, BuildInfo, current_build, hold_build
 from server.web import errors, instance, reconcile
 from server.web.client_limits import ClientLimiter
 from server.web.compression import register_compression
+from server.web.cors import CORS_HEADERS, preflight_headers
+from server.web.direct_queries import DirectQueries
 from server.web.engine_check import EngineCheck
 from server.web.pages.site import register_pages
 from server.web.prewarm import prewarm_examples
@@ -69,6 +71,7 @@ def create_app(config: Settings | dict[str, Any] | None = None, engine: Engine |
 
     app = Flask(__name__)
     runtime.attach(app)
+    app.wsgi_app = DirectQueries(app, app.wsgi_app)  # type: ignore[method-assign]
     if settings.trusted_proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies, x_proto=0, x_host=0)  # type: ignore[method-assign]
     app.config["MAX_CONTENT_LENGTH"] = settings.max_query_bytes * 3 + 4096  # form encoding can triple a query
@@ -109,11 +112,9 @@ def _start_engine(settings: Settings, build_dir: Path) -> Engine:
 
 def _cors(response: Response) -> Response:
     """Let browser tools on other origins query us and read the answers, errors included."""
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = "ETag, Content-Type, Vary, Link, Content-Location"
+    response.headers.update(CORS_HEADERS)
     if request.method == "OPTIONS":
-        response.headers["Access-Control-Allow-Methods"] = ", ".join(ALLOWED_METHODS)
-        requested = request.headers.get("Access-Control-Request-Headers")
-        response.headers["Access-Control-Allow-Headers"] = requested or "Accept, Content-Type, If-None-Match"
-        response.headers["Access-Control-Max-Age"] = "86400"
+        response.headers.update(
+            preflight_headers(ALLOWED_METHODS, request.headers.get("Access-Control-Request-Headers"))
+        )
     return response

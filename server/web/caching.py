@@ -33,10 +33,11 @@ def key_digest(*parts: str) -> str:
     return digest.hexdigest()[:32]
 
 
-def cache_headers(etag: str) -> dict[str, str]:
-    """ETag plus Cache-Control from the cache_ttl_s setting."""
+def cache_headers(etag: str, ttl: int | None = None) -> dict[str, str]:
+    """ETag plus Cache-Control from the cache_ttl_s setting (of the current app unless `ttl` is given)."""
     headers = {"ETag": etag}
-    ttl = runtime().settings.cache_ttl_s
+    if ttl is None:
+        ttl = runtime().settings.cache_ttl_s
     if ttl > 0:
         headers["Cache-Control"] = f"public, max-age={ttl}"
     return headers
@@ -50,9 +51,15 @@ def not_modified(etag: str, headers: dict[str, str]) -> Response | None:
 
 
 def query_etag(
-    media_type: str, base: str, query: str, default_graphs: tuple[str, ...], named_graphs: tuple[str, ...]
+    version: str,
+    media_type: str,
+    base: str,
+    query: str,
+    default_graphs: tuple[str, ...],
+    named_graphs: tuple[str, ...],
 ) -> str:
     """The entity tag of a query's answer: data version, format, the base its relative IRIs resolve against,
-    query text and protocol dataset."""
+    query text and protocol dataset. It is also the result cache's key, so it takes the build's version
+    explicitly: it is computed where no Flask request is (the start-up's prepared answers, direct queries)."""
     graphs = (str(len(default_graphs)), *default_graphs, str(len(named_graphs)), *named_graphs)
-    return etag_for(media_type, base, query, *graphs)
+    return '"' + key_digest(version, __version__, media_type, base, query, *graphs) + '"'

@@ -4,11 +4,15 @@ Only bodies held whole (our answers are), of 1 KiB or more, in a type that compr
 when `Accept-Encoding` allows gzip. The representation's ETag becomes weak (W/"…"): the compressed and the
 plain bytes are one representation in content, which weak comparison (If-None-Match) treats as equal, and
 `Vary: Accept-Encoding` tells caches the encoding depends on the request.
+
+The rule is `encode`, over plain values, so the Flask hook and the direct path of `/sparql`
+(server.web.direct_queries) apply the same one.
 """
 
 from __future__ import annotations
 
 import gzip
+from dataclasses import dataclass
 
 from flask import Flask, Response, request
 from werkzeug.datastructures import Accept
@@ -19,34 +23,67 @@ MIN_BYTES = 1024
 _COMPRESSED = ("application/gzip", "image/png", "image/jpeg", "font/woff2")
 
 
+@dataclass(frozen=True)
+class Encoded:
+    """What `encode` decided for one answer: its Vary header, body, Content-Encoding and ETag."""
+
+    vary: str | None
+    body: bytes | None  # None: the body stays as it was
+    encoding: str | None = None
+    etag: str | None = None
+
+
 def register_compression(app: Flask) -> None:
     app.after_request(_compress)
 
 
-def _accepts_gzip() -> bool:
-    header = request.headers.get("Accept-Encoding")
+def accepts_gzip(header: str | None) -> bool:
+    """Whether an Accept-Encoding header admits gzip."""
     return bool(header) and parse_accept_header(header, Accept).quality("gzip") > 0
 
 
+def encode(
+    status: int,
+    mimetype: str | None,
+    vary: str | None,
+    etag: str | None,
+    body: bytes | None,
+    *,
+    head: bool,
+    accept_encoding: str | None,
+) -> Encoded:
+    """The compression rule for one answer; `body` None stands for a body this rule must not touch (streamed)."""
+    if status in (200, 304) and mimetype not in _COMPRESSED:  # a 304 names it too
+        parts = {part.strip() for part in (vary or "").split(",") if part.strip()}
+        vary = ", ".join(sorted(parts | {"Accept-Encoding"}))
+    if head or status != 200 or body is None or mimetype in _COMPRESSED:
+        return Encoded(vary, None)
+    if len(body) < MIN_BYTES or not accepts_gzip(accept_encoding):
+        return Encoded(vary, None)
+    weak = "W/" + etag if etag and not etag.startswith("W/") else etag
+    return Encoded(vary, gzip.compress(body, compresslevel=6, mtime=0), "gzip", weak)
+
+
 def _compress(response: Response) -> Response:
-    if response.status_code in (200, 304) and response.mimetype not in _COMPRESSED:  # a 304 names it too
-        vary = {part.strip() for part in response.headers.get("Vary", "").split(",") if part.strip()}
-        response.headers["Vary"] = ", ".join(sorted(vary | {"Accept-Encoding"}))
-    if (
-        request.method == "HEAD"
-        or response.status_code != 200
-        or response.direct_passthrough
-        or response.is_streamed
-        or "Content-Encoding" in response.headers
-        or response.mimetype in _COMPRESSED
-    ):
-        return response
-    if (response.content_length or 0) < MIN_BYTES or not _accepts_gzip():
-        return response
-    body = response.get_data()
-    response.set_data(gzip.compress(body, compresslevel=6, mtime=0))
-    response.headers["Content-Encoding"] = "gzip"
-    etag = response.headers.get("ETag")
-    if etag and not etag.startswith("W/"):
-        response.headers["ETag"] = "W/" + etag
+    untouchable = response.direct_passthrough or response.is_streamed or "Content-Encoding" in response.headers
+    small = (response.content_length or 0) < MIN_BYTES
+    body = None if untouchable or small else response.get_data()
+    if small and not untouchable:
+        body = b""  # below the threshold: only Vary can change
+    decided = encode(
+        response.status_code,
+        response.mimetype,
+        response.headers.get("Vary"),
+        response.headers.get("ETag"),
+        body,
+        head=request.method == "HEAD",
+        accept_encoding=request.headers.get("Accept-Encoding"),
+    )
+    if decided.vary is not None:
+        response.headers["Vary"] = decided.vary
+    if decided.body is not None:
+        response.set_data(decided.body)
+        response.headers["Content-Encoding"] = "gzip"
+        if decided.etag:
+            response.headers["ETag"] = decided.etag
     return response

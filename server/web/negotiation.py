@@ -9,6 +9,8 @@ as `format=xml` is.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
@@ -29,11 +31,24 @@ def choose(offered: list[str], accept: str | None, format_param: str | None = No
         return chosen
     if not accept or not accept.strip():
         return offered[0]
+    best = _remembered_best if len(accept) <= _REMEMBERED_ACCEPT_CHARS else _best
+    return best(tuple(offered), accept)
+
+
+#: Accept headers up to this length have their best offer remembered (512 of them): clients repeat theirs.
+_REMEMBERED_ACCEPT_CHARS = 256
+
+
+def _best(offered: tuple[str, ...], accept: str) -> str | None:
+    """The best offer for an Accept header."""
     parsed = parse_accept_header(accept, MIMEAccept)
     families = {alias: target for alias, target in _RESULT_AS_GRAPH.items() if target in offered}
     aliases = {alias: target for alias, target in ALIASES.items() if target in offered} | families
-    best = parsed.best_match(offered + list(aliases))
+    best = parsed.best_match([*offered, *aliases])
     return aliases.get(best, best) if best else None
+
+
+_remembered_best = lru_cache(maxsize=512)(_best)
 
 
 def known_format(word: str) -> bool:

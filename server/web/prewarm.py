@@ -45,7 +45,8 @@ def prewarm_examples(app: Flask) -> threading.Thread:
                 except QueryFailure as failure:
                     log.warning("example %s not prepared: %s", example.name, failure.message)
                     continue
-                state.results.put(query_etag(JSON, base, example.text, (), ()), answer.media_type, answer.body)
+                etag = query_etag(state.build.version, JSON, base, example.text, (), ())
+                state.results.put(etag, answer.media_type, answer.body)
                 state.prewarmed.append(example.name)
 
     thread = threading.Thread(target=run, name="govsocial-prewarm", daemon=True)

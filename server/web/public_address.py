@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 
 from flask import request
+from werkzeug.datastructures import Headers
 
 from server.settings import Settings
 
@@ -27,19 +28,21 @@ _HOST = re.compile(rf"^(?:{_LABEL}(?:\.{_LABEL})*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{{
 _SCHEMES = ("http", "https")
 
 
-def public_base(settings: Settings) -> str:
-    """The public base URL for this request, ending in a slash."""
+def public_base(settings: Settings, headers: Headers | None = None) -> str:
+    """The public base URL for a request with these headers (default: the current Flask request's), ending in
+    a slash."""
     if settings.public_url:
         return settings.public_url
     if settings.trusted_proxies:
-        host = _forwarded("X-Forwarded-Host", settings.trusted_proxies)
+        given = request.headers if headers is None else headers
+        host = _forwarded(given, "X-Forwarded-Host", settings.trusted_proxies)
         if host and _HOST.match(host):
-            scheme = (_forwarded("X-Forwarded-Proto", settings.trusted_proxies) or "http").lower()
+            scheme = (_forwarded(given, "X-Forwarded-Proto", settings.trusted_proxies) or "http").lower()
             return f"{scheme if scheme in _SCHEMES else 'http'}://{host.lower()}/"
     return settings.base_url
 
 
-def _forwarded(header: str, proxies: int) -> str | None:
+def _forwarded(headers: Headers, header: str, proxies: int) -> str | None:
     """The value the outermost trusted proxy wrote: counted from the right, as each proxy appends its own."""
-    values = [value.strip() for value in ",".join(request.headers.getlist(header)).split(",") if value.strip()]
+    values = [value.strip() for value in ",".join(headers.getlist(header)).split(",") if value.strip()]
     return values[-proxies] if len(values) >= proxies else None

@@ -16,6 +16,7 @@ from urllib.parse import unquote_to_bytes, urlsplit
 from flask import Blueprint, Response, render_template, request
 from pyoxigraph import NamedNode
 from werkzeug.exceptions import BadRequest
+from werkzeug.wrappers import Request
 
 from server.engine.failures import Failure, QueryFailure
 from server.engine.isolation import NAMESPACE
@@ -23,12 +24,13 @@ from server.engine.jobs import Answer, QueryJob
 from server.engine.querytext import QueryFacts, QueryTooDeep, inspect, refuse_nesting, unknown_prefixes
 from server.rdf.formats import GRAPH_TYPES, as_config
 from server.rdf.namespaces import PREFIXES
+from server.settings import Settings
 from server.web import errors
 from server.web.caching import cache_headers, query_etag
 from server.web.client_limits import ClientBusy
 from server.web.negotiation import choose, known_format, offers, prefers_html
 from server.web.public_address import public_base
-from server.web.runtime import runtime
+from server.web.runtime import Runtime, runtime
 from server.web.self_description import service_description
 
 blueprint = Blueprint("sparql", __name__)
@@ -48,47 +50,46 @@ class ProtocolRequest:
     named_graphs: tuple[str, ...]
 
 
-def read_request() -> ProtocolRequest:
+def read_request(req: Request, settings: Settings) -> ProtocolRequest:
     """Read query and dataset from GET parameters, a form body or a direct body; refuse the rest."""
-    settings = runtime().settings
-    if request.content_length is not None and request.content_length > settings.max_query_bytes * 3 + 4096:
+    if req.content_length is not None and req.content_length > settings.max_query_bytes * 3 + 4096:
         raise errors.QueryTooLarge(f"the request body exceeds the limit of {settings.max_query_bytes} bytes")
-    _check_query_string(request.query_string)
-    if "update" in request.args:  # an update in the URL is refused whatever the body says, as on GET
+    _check_query_string(req.query_string)
+    if "update" in req.args:  # an update in the URL is refused whatever the body says, as on GET
         raise errors.ReadOnly(_READ_ONLY)
-    if request.method in ("GET", "HEAD"):
-        params = request.args
-    elif request.mimetype == FORM:
+    if req.method in ("GET", "HEAD"):
+        params = req.args
+    elif req.mimetype == FORM:
         try:
-            form = request.form
+            form = req.form
         except BadRequest as error:
             raise errors.BadParameter(f"the form body cannot be read: {error.description}") from None
         if "update" in form:
             raise errors.ReadOnly(_READ_ONLY)
         params = form.copy()
-        for key, values in request.args.lists():
+        for key, values in req.args.lists():
             params.setlist(key, params.getlist(key) + values)
         if not params.getlist("query"):
             raise errors.BadParameter("a form POST needs a `query` parameter with the SPARQL query")
-    elif request.mimetype == DIRECT:
-        params = request.args
+    elif req.mimetype == DIRECT:
+        params = req.args
         if "query" in params:
             raise errors.BadParameter("a direct POST carries the query in its body; do not also pass `query=`")
-        charset = request.mimetype_params.get("charset", "utf-8").lower()
+        charset = req.mimetype_params.get("charset", "utf-8").lower()
         if charset not in ("utf-8", "utf8"):  # the protocol's body is UTF-8; another one would be misread
             raise errors.UnsupportedMediaType(
                 f"a direct POST's query must be UTF-8 (the SPARQL 1.1 Protocol, 2.1.3); got charset={charset}",
                 accepted=[f"{DIRECT}; charset=utf-8"],
             )
         try:
-            body = request.get_data(cache=False).decode("utf-8")
+            body = req.get_data(cache=False).decode("utf-8")
         except UnicodeDecodeError:
             raise errors.BadParameter("the query body is not valid UTF-8") from None
         return _checked(ProtocolRequest(body, *_dataset(params)), settings.max_query_bytes)
-    elif request.mimetype == UPDATE:
+    elif req.mimetype == UPDATE:
         raise errors.ReadOnly(_READ_ONLY)
     else:
-        given = request.mimetype or "none"
+        given = req.mimetype or "none"
         raise errors.UnsupportedMediaType(
             f"POST bodies must be {FORM} or {DIRECT}; got Content-Type {given}",
             accepted=[FORM, DIRECT],
@@ -209,17 +210,21 @@ def check_service_text(facts: QueryFacts, isolation: str, allowlist: tuple[str, 
     return lane
 
 
-def client_address() -> str:
+def client_address(req: Request) -> str:
     """The client's address: the peer's, or X-Forwarded-For as written by the trusted proxies (ProxyFix)."""
-    return request.remote_addr or "unknown"
+    return req.remote_addr or "unknown"
 
 
 def run_limited(job: QueryJob) -> Answer:
+    """Run a job for the current Flask request (the pages' queries): see `run_for`."""
+    return run_for(job, runtime(), client_address(request))
+
+
+def run_for(job: QueryJob, state: Runtime, client: str) -> Answer:
     """Run a job on the engine, within the client's share and the time limit; failures become ApiErrors."""
-    state = runtime()
     settings = state.settings
     try:
-        with state.clients.hold(client_address(), job.lane):
+        with state.clients.hold(client, job.lane):
             return state.engine.run(job, settings.query_timeout_s)
     except ClientBusy as busy:
         raise errors.TooManyRequests(str(busy), retry_after=RETRY_AFTER_S, client_queries=busy.limit) from None
@@ -231,16 +236,43 @@ def run_limited(job: QueryJob) -> Answer:
 RETRY_AFTER_S = 2
 
 
-@blueprint.route("/sparql", methods=ALLOWED_METHODS, strict_slashes=False)
-def sparql() -> Response:
-    """Answer a SPARQL query (GET or POST), or describe the service when no query is given."""
-    if request.method == "OPTIONS":  # a CORS preflight; the CORS headers are added to every response
-        return Response(status=204, headers={"Allow": ", ".join(ALLOWED_METHODS)})
-    state = runtime()
+@dataclass(frozen=True)
+class QueryPlan:
+    """A checked query request, ready for the result cache or the engine: what to run and the answer's headers."""
+
+    job: QueryJob
+    etag: str
+    headers: dict[str, str]  # Vary, ETag, Cache-Control: the same on a 200, a 304 and a cache hit
+    not_modified: bool  # If-None-Match holds the answer's ETag (a GET is then answered 304)
+
+
+@dataclass(frozen=True)
+class Answered:
+    """The body of a query's answer, from the result cache (`hit`) or from the engine."""
+
+    media_type: str
+    body: bytes
+    hit: bool
+
+    @property
+    def content_type(self) -> str:
+        return content_type(self.media_type)
+
+    @property
+    def cache_word(self) -> str:
+        return "hit" if self.hit else "miss"
+
+
+def plan_query(req: Request, state: Runtime) -> QueryPlan | None:
+    """Every check of a query request, in order, without running anything; None when it carries no query.
+
+    Both ways of answering `/sparql` (the Flask view below and server.web.direct_queries) call this one
+    function, so there is one reading of a request and one set of refusals (raised as ApiError).
+    """
     settings = state.settings
-    protocol = read_request()
+    protocol = read_request(req, settings)
     if protocol.query is None:
-        return describe_service()
+        return None
     facts = inspect(protocol.query, PREFIXES)
     if facts.is_update:
         raise errors.ReadOnly(_READ_ONLY)
@@ -253,28 +285,27 @@ def sparql() -> Response:
     check_services(facts.services, settings.service_allowlist)
     lane = check_service_text(facts, state.isolation, settings.service_allowlist)
     offered = offers(facts.is_graph_query)
-    format_word = request.values.get("format")
+    format_word = req.values.get("format")
     if format_word and not known_format(format_word):
         raise errors.NotAcceptable(
             f"format={format_word!r} names no format of this endpoint; available: {', '.join(offered)}",
             available=offered,
         )
-    media_type = choose(offered, request.headers.get("Accept"), format_word)
+    media_type = choose(offered, req.headers.get("Accept"), format_word)
     if media_type is None:
         raise errors.NotAcceptable(
             f"none of the types in Accept can carry this result; available: {', '.join(offered)}", available=offered
         )
-    # the answer depends on the data's version (inside etag_for), the query, the dataset and the format
-    base = public_base(settings)  # relative IRIs resolve against it, so it is part of what the answer depends on
-    etag = query_etag(media_type, base, protocol.query, protocol.default_graphs, protocol.named_graphs)
-    headers = {"Vary": "Accept", **cache_headers(etag)}
-    if request.if_none_match.contains_weak(etag.strip('"')):  # If-None-Match compares weakly (RFC 9110 13.1.2)
-        if request.method in ("GET", "HEAD"):
-            return Response(status=304, headers=headers)
+    # the answer depends on the data's version, the query, the dataset, the format and the base: relative IRIs
+    # resolve against it
+    base = public_base(settings, req.headers)
+    etag = query_etag(
+        state.build.version, media_type, base, protocol.query, protocol.default_graphs, protocol.named_graphs
+    )
+    headers = {"Vary": "Accept", **cache_headers(etag, settings.cache_ttl_s)}
+    not_modified = req.if_none_match.contains_weak(etag.strip('"'))  # weak comparison (RFC 9110 13.1.2)
+    if not_modified and req.method not in ("GET", "HEAD"):
         raise errors.PreconditionFailed("If-None-Match matches the current answer; a POST cannot be answered 304")
-    cached = state.results.get(etag)
-    if cached is not None:
-        return Response(cached[1], content_type=_content_type(cached[0]), headers={**headers, "X-Cache": "hit"})
     job = QueryJob(
         protocol.query,
         media_type,
@@ -286,9 +317,33 @@ def sparql() -> Response:
         lane=lane,
         base_iri=base + "sparql",  # <s> in a query without BASE is an IRI of this endpoint
     )
-    answer = run_limited(job)
-    state.results.put(etag, answer.media_type, answer.body)
-    return Response(answer.body, content_type=_content_type(answer.media_type), headers={**headers, "X-Cache": "miss"})
+    return QueryPlan(job, etag, headers, not_modified)
+
+
+def answer_plan(plan: QueryPlan, state: Runtime, client: str) -> Answered:
+    """The answer of a checked query: from the result cache, else from the engine (then kept in the cache)."""
+    cached = state.results.get(plan.etag)
+    if cached is not None:
+        return Answered(cached[0], cached[1], hit=True)
+    answer = run_for(plan.job, state, client)
+    state.results.put(plan.etag, answer.media_type, answer.body)
+    return Answered(answer.media_type, answer.body, hit=False)
+
+
+@blueprint.route("/sparql", methods=ALLOWED_METHODS, strict_slashes=False)
+def sparql() -> Response:
+    """Answer a SPARQL query (GET or POST), or describe the service when no query is given."""
+    if request.method == "OPTIONS":  # a CORS preflight; the CORS headers are added to every response
+        return Response(status=204, headers={"Allow": ", ".join(ALLOWED_METHODS)})
+    state = runtime()
+    plan = plan_query(request, state)
+    if plan is None:
+        return describe_service()
+    if plan.not_modified:
+        return Response(status=304, headers=plan.headers)
+    answered = answer_plan(plan, state, client_address(request))
+    headers = {**plan.headers, "X-Cache": answered.cache_word}
+    return Response(answered.body, content_type=answered.content_type, headers=headers)
 
 
 def _explained(failure: QueryFailure, query: str) -> QueryFailure:
@@ -313,7 +368,8 @@ def _explained(failure: QueryFailure, query: str) -> QueryFailure:
     )
 
 
-def _content_type(media_type: str) -> str:
+def content_type(media_type: str) -> str:
+    """The Content-Type of an answer in this media type: text types say their charset."""
     return f"{media_type}; charset=utf-8" if media_type.startswith("text/") else media_type
 
 
