@@ -19,6 +19,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import chain, islice
 
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, Store
 
@@ -66,7 +67,7 @@ SELECT ?body WHERE {{
 _LANDS_QUERY = f"SELECT ?land WHERE {{ ?land a <{GS}FederalState> }}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Change:
     """One event as a change of a holder's state on a platform."""
 
@@ -83,7 +84,7 @@ class Change:
         return _STATE_AFTER[self.kind]
 
 
-@dataclass
+@dataclass(slots=True)
 class Period:
     """A span in one state, opened and closed by events (None where the graph has none)."""
 
@@ -105,16 +106,32 @@ class Period:
         return f"{GSID}period/{hashlib.sha256(key.encode()).hexdigest()[:16]}"
 
 
+#: Derived statements written per bulk load: the whole derivation is millions at 10^7, and held at once as
+#: Python objects, twice (named graph and default graph), it was the build's peak of memory.
+WRITE_CHUNK = 100_000
+
+
 def derive(store: Store) -> int:
-    """Add the derived statements to the store (graph `…/graph/derived` and the default graph); return how many."""
+    """Add the derived statements to the store (graph `…/graph/derived` and the default graph); return how many.
+
+    Everything is read from the store before the first statement is written, so what is derived never
+    depends on the order of the writes; the statements are then made and written a chunk at a time.
+    """
     found = periods(changes(store))
     labels = _labels(store, {iri for period in found for iri in (period.holder, period.platform)})
-    quads = [*_period_triples(found, labels), *_land_triples(within_land(store))]
+    lands_of = within_land(store)
     graph = NamedNode(graph_iri(DERIVED))
+    written = 0
     # the build's store is not yet read by anyone: no transaction needed, and a failed build is discarded whole
-    store.bulk_extend([Quad(s, p, o, graph) for s, p, o in quads])
-    store.bulk_extend([Quad(s, p, o, DefaultGraph()) for s, p, o in quads])
-    return len(quads)
+    for chunk in _chunks(chain(_period_triples(found, labels), _land_triples(lands_of)), WRITE_CHUNK):
+        store.bulk_extend([Quad(s, p, o, g) for g in (graph, DefaultGraph()) for s, p, o in chunk])
+        written += len(chunk)
+    return written
+
+
+def _chunks(triples: Iterator[tuple], size: int) -> Iterator[list[tuple]]:
+    while chunk := list(islice(triples, size)):
+        yield chunk
 
 
 def changes(store: Store) -> list[Change]:
