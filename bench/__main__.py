@@ -21,10 +21,11 @@ from . import cluster, report
 from .builds import REAL, build, ensure_data, profile, rebuild_after_one_change, scale_name
 from .client import Client
 from .compare import compare
-from .endpoints import copy_store, start_ours, start_oxigraph, start_rdflib
+from .endpoints import Server, copy_store, start_ours, start_oxigraph, start_rdflib
+from .floor import start_floor
 from .generate import DEFAULT_SEED
 from .load import load_test
-from .mix import RUNAWAYS, comparison_mix, parameters
+from .mix import RUNAWAYS, Query, comparison_mix, parameters
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -204,6 +205,7 @@ def _compare_scale(args: argparse.Namespace, name: str, with_rdflib: bool, logs:
                 cached={"ours-cache"},
                 restart=restart,
             )
+            result["http_floor"] = _http_floor(client, servers[0], queries, logs, args.rounds)
         finally:
             client.close()
         result["seconds"] = round(time.monotonic() - begun, 1)
@@ -214,6 +216,27 @@ def _compare_scale(args: argparse.Namespace, name: str, with_rdflib: bool, logs:
         for server in servers:
             server.stop()
         shutil.rmtree(oxigraph_copy, ignore_errors=True)
+
+
+def _http_floor(client: Client, ours: Server, queries: list[Query], logs: Path, rounds: int) -> dict:
+    """Lookups/s of our HTTP server alone (bench/floor.py), answering the body our endpoint answers a lookup."""
+    lookup = next(query for query in queries if query.id == "lookup")
+    _, body = client.request(ours.endpoint, lookup, 0)
+    floor = start_floor("http-floor", body, logs)
+    try:
+        client.batch(floor.endpoint, lookup, 500)  # warm-up
+        rates = []
+        for _ in range(max(rounds, 1)):
+            samples, wall = client.batch(floor.endpoint, lookup, FLOOR_REQUESTS)
+            rates.append(sum(1 for sample in samples if sample.status == 200) / wall)
+    finally:
+        floor.stop()
+    _log(f"  http floor: {max(rates):.0f} answers/s of a constant {len(body)}-byte body")
+    return {"throughput": round(max(rates), 1), "body_bytes": len(body), "requests": FLOOR_REQUESTS}
+
+
+#: Requests per round against the HTTP floor: a few seconds at its rate.
+FLOOR_REQUESTS = 5000
 
 
 def _load(args: argparse.Namespace, name: str, logs: Path) -> dict:
