@@ -265,3 +265,12 @@ def test_answers_are_written_below_flask_and_refusals_by_flask(uncached) -> None
         assert answer(_outer(uncached), **REQUESTS["an update"])[0].startswith("403")
         assert answer(_outer(uncached), **REQUESTS["HEAD"])[0].startswith("200")
         assert entered == ["flask", "flask"]
+
+
+def test_every_hook_that_finishes_an_answer_is_one_the_direct_path_applies(uncached) -> None:
+    """A new after-request hook would change Flask's answers and not the direct path's: it must be added to both."""
+    hooks = {function.__name__ for functions in uncached.after_request_funcs.values() for function in functions}
+    assert hooks == {"add_security_headers", "_compress", "_cors"}, (
+        "an after-request hook was added or removed: make DirectQueries._finish apply the same rule"
+    )
+    assert [f.__name__ for f in uncached.before_request_funcs[None]] == ["_raise_handed_error"]
