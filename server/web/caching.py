@@ -20,7 +20,12 @@ def etag_for(*parts: str) -> str:
     Each part is hashed with its length in front, so no choice of texts can make two different lists of
     parts hash alike (a separator byte could: a query may contain any character, NUL included).
     """
-    return '"' + key_digest(runtime().build.version, __version__, *parts) + '"'
+    return etag_of(runtime().build.version, *parts)
+
+
+def etag_of(version: str, *parts: str) -> str:
+    """The entity tag of `etag_for` for a given dataset version, where no Flask request is at hand."""
+    return '"' + key_digest(version, __version__, *parts) + '"'
 
 
 def key_digest(*parts: str) -> str:
@@ -62,4 +67,4 @@ def query_etag(
     query text and protocol dataset. It is also the result cache's key, so it takes the build's version
     explicitly: it is computed where no Flask request is (the start-up's prepared answers, direct queries)."""
     graphs = (str(len(default_graphs)), *default_graphs, str(len(named_graphs)), *named_graphs)
-    return '"' + key_digest(version, __version__, media_type, base, query, *graphs) + '"'
+    return etag_of(version, media_type, base, query, *graphs)

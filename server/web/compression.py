@@ -12,6 +12,7 @@ The rule is `encode`, over plain values, so the Flask hook and the direct path o
 from __future__ import annotations
 
 import gzip
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 
 from flask import Flask, Response, request
@@ -25,12 +26,20 @@ _COMPRESSED = ("application/gzip", "image/png", "image/jpeg", "font/woff2")
 
 @dataclass(frozen=True)
 class Encoded:
-    """What `encode` decided for one answer: its Vary header, body, Content-Encoding and ETag."""
+    """What `encode` decided for one answer: its Vary header, and its gzip body and weak ETag if compressed."""
 
     vary: str | None
     body: bytes | None  # None: the body stays as it was
-    encoding: str | None = None
     etag: str | None = None
+
+    def apply_to(self, headers: MutableMapping[str, str]) -> None:
+        """Set the headers the decision changes (the body is the caller's to replace)."""
+        if self.vary is not None:
+            headers["Vary"] = self.vary
+        if self.body is not None:
+            headers["Content-Encoding"] = "gzip"
+            if self.etag:
+                headers["ETag"] = self.etag
 
 
 def register_compression(app: Flask) -> None:
@@ -61,15 +70,12 @@ def encode(
     if len(body) < MIN_BYTES or not accepts_gzip(accept_encoding):
         return Encoded(vary, None)
     weak = "W/" + etag if etag and not etag.startswith("W/") else etag
-    return Encoded(vary, gzip.compress(body, compresslevel=6, mtime=0), "gzip", weak)
+    return Encoded(vary, gzip.compress(body, compresslevel=6, mtime=0), weak)
 
 
 def _compress(response: Response) -> Response:
     untouchable = response.direct_passthrough or response.is_streamed or "Content-Encoding" in response.headers
-    small = (response.content_length or 0) < MIN_BYTES
-    body = None if untouchable or small else response.get_data()
-    if small and not untouchable:
-        body = b""  # below the threshold: only Vary can change
+    body = None if untouchable else response.get_data()  # a body held whole: reading it copies nothing
     decided = encode(
         response.status_code,
         response.mimetype,
@@ -79,11 +85,7 @@ def _compress(response: Response) -> Response:
         head=request.method == "HEAD",
         accept_encoding=request.headers.get("Accept-Encoding"),
     )
-    if decided.vary is not None:
-        response.headers["Vary"] = decided.vary
+    decided.apply_to(response.headers)
     if decided.body is not None:
         response.set_data(decided.body)
-        response.headers["Content-Encoding"] = "gzip"
-        if decided.etag:
-            response.headers["ETag"] = decided.etag
     return response

@@ -21,12 +21,13 @@ from typing import Any
 
 from flask import Flask, request
 from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.wrappers import Request
 
 from server.web.compression import encode
 from server.web.cors import CORS_HEADERS
 from server.web.runtime import runtime_of
 from server.web.security_headers import SECURITY_HEADERS
-from server.web.sparql import DIRECT, FORM, answer_plan, client_address, plan_query
+from server.web.sparql import DIRECT, FORM, answer_plan, client_address, content_type, plan_query
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -69,36 +70,31 @@ class DirectQueries:
             environ[ERROR_KEY] = error
             return self.inner(environ, start_response)
         headers = {**plan.headers, "X-Cache": answered.cache_word}
-        return self._finish(start_response, req, 200, headers, answered.body, answered.content_type)
+        return self._finish(start_response, req, 200, headers, answered.body, answered.media_type)
 
     def _finish(
         self,
         start_response: Callable[..., Any],
-        req: Any,
+        req: Request,
         status: int,
         headers: dict[str, str],
         body: bytes,
-        content_type: str | None,
+        media_type: str | None,
     ) -> Iterable[bytes]:
         """Write the answer with the headers every answer of the app gets (see the hooks in server.web.app)."""
-        mimetype = content_type.split(";", 1)[0].strip() if content_type else None
         decided = encode(
             status,
-            mimetype,
+            media_type,
             headers.get("Vary"),
             headers.get("ETag"),
             body if status == 200 else None,
             head=False,
             accept_encoding=req.headers.get("Accept-Encoding"),
         )
-        if decided.vary is not None:
-            headers["Vary"] = decided.vary
+        decided.apply_to(headers)
         if decided.body is not None:
             body = decided.body
-            headers["Content-Encoding"] = "gzip"
-            if decided.etag:
-                headers["ETag"] = decided.etag
-        listed = [("Content-Type", content_type)] if content_type else []
+        listed = [("Content-Type", content_type(media_type))] if media_type else []
         if status == 200:
             listed.append(("Content-Length", str(len(body))))
         listed += headers.items()

@@ -255,10 +255,6 @@ class Answered:
     hit: bool
 
     @property
-    def content_type(self) -> str:
-        return content_type(self.media_type)
-
-    @property
     def cache_word(self) -> str:
         return "hit" if self.hit else "miss"
 
@@ -343,7 +339,7 @@ def sparql() -> Response:
         return Response(status=304, headers=plan.headers)
     answered = answer_plan(plan, state, client_address(request))
     headers = {**plan.headers, "X-Cache": answered.cache_word}
-    return Response(answered.body, content_type=answered.content_type, headers=headers)
+    return Response(answered.body, content_type=content_type(answered.media_type), headers=headers)
 
 
 def _explained(failure: QueryFailure, query: str) -> QueryFailure:
