@@ -21,7 +21,8 @@ from . import cluster, report
 from .builds import REAL, build, ensure_data, profile, rebuild_after_one_change, scale_name
 from .client import Client
 from .compare import compare
-from .endpoints import Server, copy_store, start_ours, start_oxigraph, start_rdflib
+from .endpoints import Server, copy_store, materialised_default_graph, start_ours, start_oxigraph, start_rdflib
+from .explain import ExplainError, explain
 from .floor import start_floor
 from .generate import DEFAULT_SEED
 from .load import load_test
@@ -51,6 +52,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--rdflib-scale", type=_scales, default=None, help="scales with rdflib-endpoint (smallest)")
     parser.add_argument("--no-load", action="store_true", help="skip the load test")
+    parser.add_argument(
+        "--no-explain", action="store_true", help="skip the engine's own explanation of each example query"
+    )
+    parser.add_argument(
+        "--explain-timeout", type=float, default=180, help="time limit of one explanation (the statistics cost time)"
+    )
     parser.add_argument("--no-compare", action="store_true", help="skip the engine comparison (builds, load test)")
     parser.add_argument(
         "--load-scale", type=_scales, default=None, help="scale of the load test (default: the smallest compared)"
@@ -211,11 +218,34 @@ def _compare_scale(args: argparse.Namespace, name: str, with_rdflib: bool, logs:
         result["seconds"] = round(time.monotonic() - begun, 1)
         result["startup_seconds"] = started
         result["memory_after_mb"] = {s.endpoint.name: s.memory()["total"] >> 20 for s in servers}
-        return result
     finally:
         for server in servers:
             server.stop()
+    try:
+        if not args.no_explain:  # once every server has stopped: the store is free, the machine idle
+            _log(f"[{name}] the engine's explanation of each example ...")
+            result["explanations"] = _explain_examples(oxigraph_copy, queries, args.explain_timeout)
+    finally:
         shutil.rmtree(oxigraph_copy, ignore_errors=True)
+    return result
+
+
+def _explain_examples(store_dir: Path, queries: list[Query], timeout_s: float) -> dict[str, dict]:
+    """Oxigraph's explanation of each example query (bench/explain.py), or why it has none."""
+    location = (store_dir / "current").resolve() / "oxigraph"
+    union = not materialised_default_graph(store_dir)
+    explanations: dict[str, dict] = {}
+    for query in queries:
+        if not query.example:
+            continue
+        try:
+            explained = explain(location, query.text(0), timeout_s, union_default_graph=union)
+        except ExplainError as error:
+            explanations[query.id] = {"error": str(error)}
+        else:
+            explanations[query.id] = explained.as_dict()
+        _log(f"  {query.id}: {explanations[query.id].get('summary') or explanations[query.id]['error']}")
+    return explanations
 
 
 def _http_floor(client: Client, ours: Server, queries: list[Query], logs: Path, rounds: int) -> dict:

@@ -1,0 +1,205 @@
+"""The engine's own account of a query: Oxigraph's explanation of its evaluation, with its statistics.
+
+A p95 target missed on an example says nothing about why. `oxigraph query --explain-file F.json --stats`
+evaluates the query once on the store and writes the plan it ran as a tree: every operator (a quad pattern, a
+path, a join, a sort) with the number of results it produced and the seconds spent in it and below it. An
+operator's own time is its seconds less its children's. The heaviest operators by own time are where the
+engine spends a query's time, whatever our server adds, and the report names them beside each miss.
+
+The statistics cost some time of their own, and the command reads the store on disk (as Oxigraph's server
+does; ours holds it in memory), so the seconds are larger than a timed request's: they are for the shares.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from server.rdf.namespaces import PREFIXES
+
+from .endpoints import BIN
+
+
+@dataclass(frozen=True)
+class Step:
+    """One operator of the plan the engine ran."""
+
+    name: str  # as the engine writes it, with IRIs shortened to the project's prefixes
+    results: int  # solutions it produced, over every evaluation (the inner side of a loop join runs per row)
+    own_seconds: float  # its seconds less those of its children
+
+
+@dataclass(frozen=True)
+class HashTable:
+    """A hash join's table: the side the engine evaluates on its own, whatever the other side binds."""
+
+    join: str  # the join, with its keys
+    built: int  # rows of the side it built the table of
+    probed: int  # rows of the side it looked them up for
+    seconds: float  # spent in evaluating the side it built
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """The engine's evaluation of one query: its total, its operators by own time (heaviest first), its tables."""
+
+    seconds: float
+    results: int
+    steps: tuple[Step, ...]
+    tables: tuple[HashTable, ...] = ()  # the costliest first
+
+    def heaviest(self, count: int = 2) -> tuple[Step, ...]:
+        return self.steps[:count]
+
+    def share(self, step: Step) -> float:
+        return step.own_seconds / self.seconds if self.seconds > 0 else 0.0
+
+    def as_dict(self, count: int = 5) -> dict:
+        """What the benchmark's results keep: the totals, the heaviest steps and the report's sentence."""
+        return {
+            "seconds": round(self.seconds, 4),
+            "results": self.results,
+            "summary": describe(self),
+            "tables": [
+                {"join": t.join, "built": t.built, "probed": t.probed, "seconds": round(t.seconds, 4)}
+                for t in self.tables[:count]
+            ],
+            "heaviest": [
+                {"step": s.name, "results": s.results, "own_seconds": round(s.own_seconds, 4)}
+                for s in self.heaviest(count)
+            ],
+        }
+
+
+class ExplainError(Exception):
+    """The engine could not explain the query (it failed, or ran past the time limit); the message says which."""
+
+
+def explain(location: Path, text: str, timeout_s: float, *, union_default_graph: bool = False) -> Explanation:
+    """Evaluate `text` once on the Oxigraph store at `location` and read back the engine's explanation.
+
+    The store must not be open in another process; the benchmark's copy for Oxigraph's server is, once that
+    server has stopped. `union_default_graph` as for that server: for a build without a merged default graph.
+    """
+    with tempfile.TemporaryDirectory(prefix="govsocial-explain-") as scratch:
+        query_file, plan_file = Path(scratch, "query.rq"), Path(scratch, "plan.json")
+        query_file.write_text(text, encoding="utf-8")
+        command = [
+            str(BIN / "oxigraph"), "query", "--location", str(location), "--query-file", str(query_file),
+            "--results-format", "json", "--results-file", str(Path(scratch, "results.json")),
+            "--explain-file", str(plan_file), "--stats",
+        ] + (["--union-default-graph"] if union_default_graph else [])  # fmt: skip
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s, check=False)
+        except subprocess.TimeoutExpired:
+            raise ExplainError(f"the engine took longer than {timeout_s:g} s") from None
+        if done.returncode != 0 or not plan_file.exists():
+            last = (done.stderr.strip().splitlines() or ["no message"])[-1]
+            raise ExplainError(f"the engine failed (exit status {done.returncode}): {last}")
+        return parse(json.loads(plan_file.read_text(encoding="utf-8")))
+
+
+def parse(document: dict) -> Explanation:
+    """The explanation of Oxigraph's JSON (`{"plan": {name, number of results, duration in seconds, children}}`)."""
+    root = document["plan"]
+    steps: list[Step] = []
+    pending = [root]
+    while pending:
+        node = pending.pop()
+        children = node.get("children") or []
+        below = sum(_seconds(child) for child in children)
+        name = shorten(node["name"])
+        if name.split("(", 1)[0] in _JOINS and children:  # a join's own time is its loop: name what it loops into
+            name = f"{name.split('(', 1)[0]} into {shorten(children[-1]['name'])}"
+        steps.append(Step(_clip(name), int(node.get("number of results", 0)), max(_seconds(node) - below, 0)))
+        pending.extend(children)
+    steps.sort(key=lambda step: -step.own_seconds)
+    tables = sorted(_tables(root), key=lambda table: -table.seconds)
+    return Explanation(_seconds(root), int(root.get("number of results", 0)), tuple(steps), tuple(tables))
+
+
+#: The hash joins and which of their two children each builds its table of.
+_BUILDS = {"LeftJoin(HashBuildRightProbeLeft": 1, "Join(HashBuildLeftProbeRight": 0}
+
+
+def _tables(root: dict) -> list[HashTable]:
+    found, pending = [], [root]
+    while pending:
+        node = pending.pop()
+        children = node.get("children") or []
+        pending.extend(children)
+        kind = node["name"].split(",", 1)[0]
+        if kind in _BUILDS and len(children) == 2:
+            side = _BUILDS[kind]
+            keys = re.search(r"keys = ([^,)]*(?:, \?[^,)=]*)*)", node["name"])
+            join = f"{kind.split('(', 1)[0]} on {shorten(keys.group(1)).strip() or 'no key'}" if keys else kind
+            found.append(
+                HashTable(join, _results(children[side]), _results(children[1 - side]), _seconds(children[side]))
+            )
+    return found
+
+
+def _results(node: dict) -> int:
+    return int(node.get("number of results", 0))
+
+
+#: Operators that combine their children; the last child is the inner side (the one evaluated per row or built).
+_JOINS = frozenset({"Lateral", "ForLoopLeftJoin", "LeftJoin", "Join", "Minus", "Union"})
+
+
+def _clip(name: str, width: int = 120) -> str:
+    return name if len(name) <= width else name[: width - 1] + "…"
+
+
+def _seconds(node: dict) -> float:
+    return float(node.get("duration in seconds", 0.0))
+
+
+_IRI = re.compile(r"<([^<>\s]*)>")
+_HIDDEN_VARIABLE = re.compile(r"\?[0-9a-f]{32}\b")  # a variable the engine made up (a path's middle, an aggregate)
+_BY_LENGTH = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
+
+
+def shorten(name: str) -> str:
+    """An operator's name as a person reads it: prefixed names for our namespaces, `?_` for made-up variables."""
+
+    def prefixed(match: re.Match[str]) -> str:
+        iri = match.group(1)
+        for prefix, namespace in _BY_LENGTH:
+            local = iri[len(namespace) :]
+            if iri.startswith(namespace) and re.fullmatch(r"[A-Za-z_][\w-]*", local):
+                return f"{prefix}:{local}"
+        return match.group(0)
+
+    return _HIDDEN_VARIABLE.sub("?_", _IRI.sub(prefixed, name))
+
+
+def describe(explanation: Explanation, count: int = 2) -> str:
+    """One clause for the report: the engine's own time, how much it produced on the way, and its heaviest steps.
+
+    The intermediate results (every operator's, added up) say how much work the plan does for its answer: a plan
+    that builds a table of every event of the store to keep a few rows shows it here.
+    """
+    produced = sum(step.results for step in explanation.steps)
+    heaviest = "; ".join(
+        f"{step.name} {explanation.share(step):.0%} ({step.results:,} results)"
+        for step in explanation.heaviest(count)
+        if step.own_seconds > 0
+    )
+    text = (
+        f"alone, on disk, the engine takes {explanation.seconds * 1000:,.0f} ms, and its {len(explanation.steps)}"
+        f" steps produce {produced:,} results for {explanation.results:,} rows"
+    )
+    if heaviest:
+        text += f"; heaviest: {heaviest}"
+    if explanation.tables and explanation.tables[0].built > explanation.tables[0].probed > 0:
+        table = explanation.tables[0]
+        text += (
+            f"; its costliest hash table ({table.join}) holds {table.built:,} rows, evaluated without the"
+            f" {table.probed:,} rows it is joined to, in {table.seconds / explanation.seconds:.0%} of the time"
+        )
+    return text
