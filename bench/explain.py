@@ -178,6 +178,10 @@ def shorten(name: str) -> str:
     return _HIDDEN_VARIABLE.sub("?_", _IRI.sub(prefixed, name))
 
 
+#: A hash table is named when it took at least this share of the time: below it, it is not what to look at.
+TABLE_SHARE = 0.2
+
+
 def describe(explanation: Explanation, count: int = 2) -> str:
     """One clause for the report: the engine's own time, how much it produced on the way, and its heaviest steps.
 
@@ -196,8 +200,8 @@ def describe(explanation: Explanation, count: int = 2) -> str:
     )
     if heaviest:
         text += f"; heaviest: {heaviest}"
-    if explanation.tables and explanation.tables[0].built > explanation.tables[0].probed > 0:
-        table = explanation.tables[0]
+    table = explanation.tables[0] if explanation.tables else None
+    if table and table.built > table.probed > 0 and table.seconds >= TABLE_SHARE * explanation.seconds:
         text += (
             f"; its costliest hash table ({table.join}) holds {table.built:,} rows, evaluated without the"
             f" {table.probed:,} rows it is joined to, in {table.seconds / explanation.seconds:.0%} of the time"
