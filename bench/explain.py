@@ -100,7 +100,15 @@ def explain(location: Path, text: str, timeout_s: float, *, union_default_graph:
         if done.returncode != 0 or not plan_file.exists():
             last = (done.stderr.strip().splitlines() or ["no message"])[-1]
             raise ExplainError(f"the engine failed (exit status {done.returncode}): {last}")
-        return parse(json.loads(plan_file.read_text(encoding="utf-8")))
+        return read_plan(plan_file)
+
+
+def read_plan(path: Path) -> Explanation:
+    """The explanation in an `--explain-file` of the engine's; ExplainError if it is not in the shape we know."""
+    try:
+        return parse(json.loads(path.read_text(encoding="utf-8")))
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise ExplainError(f"the engine's explanation in {path.name} could not be read: {error!r}") from None
 
 
 def parse(document: dict) -> Explanation:
@@ -127,6 +135,7 @@ _BUILDS = {"LeftJoin(HashBuildRightProbeLeft": 1, "Join(HashBuildLeftProbeRight"
 
 
 def _tables(root: dict) -> list[HashTable]:
+    """Every hash join of the plan, with the side it built its table of (see _BUILDS)."""
     found, pending = [], [root]
     while pending:
         node = pending.pop()

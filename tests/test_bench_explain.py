@@ -12,7 +12,7 @@ import pytest
 from pyoxigraph import Literal, NamedNode, Quad, Store
 
 from bench import report
-from bench.explain import ExplainError, describe, explain, parse, shorten
+from bench.explain import ExplainError, describe, explain, parse, read_plan, shorten
 
 GS = "https://w3id.org/govsocial/ontology#"
 ORG = "https://w3id.org/govsocial/id/org/"
@@ -87,6 +87,14 @@ def test_an_explanation_past_its_time_limit_is_an_error(store_dir: Path) -> None
     runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"  # 200^4 rows
     with pytest.raises(ExplainError, match=r"longer than 0\.5 s"):
         explain(store_dir, runaway, 0.5)
+
+
+@pytest.mark.parametrize("content", ['{"tree": {}}', '{"plan": {"children": []}}', "not json", '{"plan": 3}'])
+def test_an_explanation_in_a_shape_we_do_not_know_is_an_error(tmp_path: Path, content: str) -> None:
+    plan = tmp_path / "plan.json"
+    plan.write_text(content, encoding="utf-8")
+    with pytest.raises(ExplainError, match=r"plan\.json could not be read"):
+        read_plan(plan)
 
 
 def test_own_times_and_tables_of_a_plan_written_by_hand() -> None:
