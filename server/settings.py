@@ -140,8 +140,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "memory_store",
         "true",
-        "Hold the store in memory, shared by the workers (fast; about 800 MB per million statements); "
-        "false: each worker reads the store on disk.",
+        "Hold the store in memory, forked to the workers (fast; about 800 MB per million statements, and up to "
+        "as much again in each query worker whose queries have read the whole store); false: each worker reads "
+        "the store on disk.",
         _bool,
     ),
     Setting(
