@@ -19,7 +19,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from server.rdf.namespaces import PREFIXES
+from server.rdf.terms import compact
 
 from .endpoints import BIN
 
@@ -115,41 +115,39 @@ def parse(document: dict) -> Explanation:
     """The explanation of Oxigraph's JSON (`{"plan": {name, number of results, duration in seconds, children}}`)."""
     root = document["plan"]
     steps: list[Step] = []
+    tables: list[HashTable] = []
     pending = [root]
     while pending:
         node = pending.pop()
         children = node.get("children") or []
-        below = sum(_seconds(child) for child in children)
-        name = shorten(node["name"])
-        if name.split("(", 1)[0] in _JOINS and children:  # a join's own time is its loop: name what it loops into
-            name = f"{name.split('(', 1)[0]} into {shorten(children[-1]['name'])}"
-        steps.append(Step(_clip(name), int(node.get("number of results", 0)), max(_seconds(node) - below, 0)))
         pending.extend(children)
+        name, kind = shorten(node["name"]), node["name"].split("(", 1)[0]
+        if kind in _JOINS and children:  # a join's own time is its loop: name what it loops into
+            name = f"{kind} into {shorten(children[-1]['name'])}"
+        own = max(_seconds(node) - sum(_seconds(child) for child in children), 0)
+        steps.append(Step(_clip(name), _results(node), own))
+        table = _table(node, children)
+        if table is not None:
+            tables.append(table)
     steps.sort(key=lambda step: -step.own_seconds)
-    tables = sorted(_tables(root), key=lambda table: -table.seconds)
-    return Explanation(_seconds(root), int(root.get("number of results", 0)), tuple(steps), tuple(tables))
+    tables.sort(key=lambda table: -table.seconds)
+    return Explanation(_seconds(root), _results(root), tuple(steps), tuple(tables))
 
 
-#: The hash joins and which of their two children each builds its table of.
+#: The hash joins, by the start of their name, and which of their two children each builds its table of.
 _BUILDS = {"LeftJoin(HashBuildRightProbeLeft": 1, "Join(HashBuildLeftProbeRight": 0}
+_KEYS = re.compile(r"keys = (\?\w+(?:, \?\w+)*)")
 
 
-def _tables(root: dict) -> list[HashTable]:
-    """Every hash join of the plan, with the side it built its table of (see _BUILDS)."""
-    found, pending = [], [root]
-    while pending:
-        node = pending.pop()
-        children = node.get("children") or []
-        pending.extend(children)
-        kind = node["name"].split(",", 1)[0]
-        if kind in _BUILDS and len(children) == 2:
-            side = _BUILDS[kind]
-            keys = re.search(r"keys = ([^,)]*(?:, \?[^,)=]*)*)", node["name"])
-            join = f"{kind.split('(', 1)[0]} on {shorten(keys.group(1)).strip() or 'no key'}" if keys else kind
-            found.append(
-                HashTable(join, _results(children[side]), _results(children[1 - side]), _seconds(children[side]))
-            )
-    return found
+def _table(node: dict, children: list[dict]) -> HashTable | None:
+    """The table of a hash join node, or None for any other node."""
+    kind = node["name"].split(",", 1)[0]
+    if kind not in _BUILDS or len(children) != 2:
+        return None
+    built, probed = children[_BUILDS[kind]], children[1 - _BUILDS[kind]]
+    keys = _KEYS.search(node["name"])
+    join = f"{kind.split('(', 1)[0]} on {shorten(keys.group(1)) if keys else 'no key'}"
+    return HashTable(join, _results(built), _results(probed), _seconds(built))
 
 
 def _results(node: dict) -> int:
@@ -170,21 +168,11 @@ def _seconds(node: dict) -> float:
 
 _IRI = re.compile(r"<([^<>\s]*)>")
 _HIDDEN_VARIABLE = re.compile(r"\?[0-9a-f]{32}\b")  # a variable the engine made up (a path's middle, an aggregate)
-_BY_LENGTH = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
 
 
 def shorten(name: str) -> str:
-    """An operator's name as a person reads it: prefixed names for our namespaces, `?_` for made-up variables."""
-
-    def prefixed(match: re.Match[str]) -> str:
-        iri = match.group(1)
-        for prefix, namespace in _BY_LENGTH:
-            local = iri[len(namespace) :]
-            if iri.startswith(namespace) and re.fullmatch(r"[A-Za-z_][\w-]*", local):
-                return f"{prefix}:{local}"
-        return match.group(0)
-
-    return _HIDDEN_VARIABLE.sub("?_", _IRI.sub(prefixed, name))
+    """An operator's name as a person reads it: IRIs compacted as everywhere else, `?_` for made-up variables."""
+    return _HIDDEN_VARIABLE.sub("?_", _IRI.sub(lambda match: compact(match.group(1)), name))
 
 
 #: A hash table is named when it took at least this share of the time: below it, it is not what to look at.
